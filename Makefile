@@ -1,0 +1,51 @@
+# The two commands: `make run` and `make test`. Everything else is what they need.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app app
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test install install-test chromium translations lint bench-points
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed translations
+install-test: $(VENV)/.installed-test translations
+
+translations: $(VENV)/.installed
+	$(FLASK) i18n compile
+
+# Debian's chromium for the browser tests (Playwright's own browser download is not used).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+run: install
+	$(FLASK) setup --demo
+	@echo
+	@echo "  memberportal is running on http://127.0.0.1:5000"
+	@echo "  members:  13800000001 / member-demo-2026   (also 13800000002, lucy@example.com)"
+	@echo "  staff:    http://127.0.0.1:5000/staff/login"
+	@echo "            owner@example.com / owner-demo-2026"
+	@echo "            manager@example.com / manager-demo-2026"
+	@echo "            cashier@example.com / cashier-demo-2026"
+	@echo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install-test chromium lint
+	$(BIN)/pytest $(PYTEST_ARGS)

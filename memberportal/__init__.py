@@ -1,0 +1,222 @@
+"""memberportal: a brand's member program and points mall."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+from flask import Flask, g, request
+from flask.sessions import SecureCookieSessionInterface
+
+from memberportal import config as app_config
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+
+# (module, blueprint attribute) for each area; merchant views nest under /merchant.
+MEMBER_BLUEPRINTS = [
+    "memberportal.public.views",
+    "memberportal.accounts.views",
+    "memberportal.members.views",
+]
+MERCHANT_BLUEPRINTS = [
+    "memberportal.members.merchant_views",
+    "memberportal.accounts.merchant_views",
+    "memberportal.audit.merchant_views",
+]
+
+request_log = logging.getLogger("memberportal.request")
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Mark the session cookie Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app):
+        return super().get_cookie_secure(app) or (bool(request) and request.is_secure)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_PATH", str(PROJECT_DIR / "instance")),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_DIR / "templates"),
+        static_folder=str(PROJECT_DIR / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(app_config.load(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    app.session_interface = _SessionInterface()
+    _configure_logging()
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def _configure_logging() -> None:
+    """One line per request on stderr (memberportal.request), unless the host configured it."""
+    logger = logging.getLogger("memberportal")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+def translation_directories() -> list[str]:
+    """One catalog per area (and a common one), so areas translate independently."""
+    areas = sorted(str(p) for p in PACKAGE_DIR.glob("*/translations") if p.is_dir())
+    return [str(PACKAGE_DIR / "translations"), *areas]
+
+
+def register_extensions(app: Flask) -> None:
+    from memberportal.core.i18n import select_locale
+    from memberportal.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories())
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=lambda: app.config["BRAND_TIMEZONE"],
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from memberportal.accounts.models import StaffUser
+        from memberportal.members.models import Member
+
+        kind, _, raw_id = user_id.partition(":")
+        model = {"m": Member, "s": StaffUser}.get(kind)
+        if model is None or not raw_id.isdigit():
+            return None
+        return db.session.get(model, int(raw_id))
+
+    # Import every model so metadata (migrations, tests) sees the whole schema.
+    from memberportal import models  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    import importlib
+
+    from memberportal.merchant.views import create_blueprint
+
+    for module in MEMBER_BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(module).bp)
+    app.register_blueprint(create_blueprint(MERCHANT_BLUEPRINTS))
+
+
+def register_errors(app: Flask) -> None:
+    from flask import render_template
+    from flask_wtf.csrf import CSRFError
+
+    from memberportal.core.errors import DomainError
+
+    def page(code: int, title: str, message: str = ""):
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        from flask_babel import gettext as _
+
+        return page(400, _("The form expired"), _("Reload the page and try again."))
+
+    @app.errorhandler(DomainError)
+    def domain_error(error):
+        from flask_babel import gettext as _
+
+        return page(error.status, _("Not possible"), str(error.message))
+
+    for code in (400, 403, 404, 405, 413, 429, 500):
+
+        def handler(error, code=code):
+            from flask_babel import gettext as _
+
+            titles = {
+                400: _("Bad request"),
+                403: _("Not allowed"),
+                404: _("Page not found"),
+                405: _("Not allowed"),
+                413: _("Upload too large"),
+                429: _("Too many attempts. Please wait a few minutes and try again."),
+                500: _("Something went wrong"),
+            }
+            return page(code, titles[code])
+
+        app.register_error_handler(code, handler)
+
+
+def content_security_policy(app: Flask) -> str:
+    scripts = ["'self'"]
+    if app.config["HTMX_SOURCE"] == "cdn":
+        scripts.append("https://cdn.jsdelivr.net")
+    forms = ["'self'"]
+    if app.config["PAYMENTS_MODE"] == "live":
+        forms.append("https://checkout.stripe.com")
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src " + " ".join(scripts),
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "form-action " + " ".join(forms),
+            "frame-ancestors 'none'",
+            "base-uri 'self'",
+            "object-src 'none'",
+        ]
+    )
+
+
+def register_request_hooks(app: Flask) -> None:
+    csp = content_security_policy(app)
+
+    @app.before_request
+    def start_timer():
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        started = g.get("request_started")
+        if started is not None:
+            request_log.info(
+                "%s %s %s %.1fms",
+                request.method,
+                request.path,
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
+            )
+        return response
+
+
+def register_template_helpers(app: Flask) -> None:
+    from memberportal.core import templating
+
+    templating.init_app(app)
+
+
+def register_cli(app: Flask) -> None:
+    from memberportal import cli
+
+    cli.init_app(app)

@@ -1,0 +1,45 @@
+"""Sign-in and registration forms: shape only; the rules live in services."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length
+
+
+class MemberLoginForm(FlaskForm):
+    contact = StringField(_l("Mobile number or email"), validators=[DataRequired()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    submit = SubmitField(_l("Sign in"))
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    contact = StringField(_l("Mobile number or email"), validators=[DataRequired()])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))],
+    )
+    submit = SubmitField(_l("Join"))
+
+
+class StaffLoginForm(FlaskForm):
+    email = StringField(_l("Email"), validators=[DataRequired()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    submit = SubmitField(_l("Sign in"))
+
+
+class StaffForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[Length(max=100)])
+    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    role = SelectField(
+        _l("Role"),
+        choices=[
+            SelectChoice("cashier", _l("Cashier")),
+            SelectChoice("manager", _l("Manager")),
+            SelectChoice("owner", _l("Owner")),
+        ],
+    )
+    password = PasswordField(_l("Initial password"), validators=[DataRequired()])
+    submit = SubmitField(_l("Create staff account"))

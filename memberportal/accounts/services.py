@@ -1,0 +1,80 @@
+"""Account use cases: signing in, creating staff."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exc, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from memberportal.accounts.models import StaffUser
+from memberportal.accounts.rules import InvalidContact, check_password, normalise_contact
+from memberportal.audit import services as audit
+from memberportal.core.actors import Actor
+from memberportal.core.auth import Role
+from memberportal.core.db import use_case
+from memberportal.core.errors import AlreadyExists, ValidationFailed
+from memberportal.extensions import db
+from memberportal.members.models import Member
+
+# Checking a password against this when no account matches keeps the response time the
+# same, so timing does not tell whether an account exists.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def authenticate_member(contact: str, password: str) -> Member | None:
+    """The member for these credentials, or None; never says which part was wrong."""
+    try:
+        phone, email = normalise_contact(contact)
+    except InvalidContact:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    query = select(Member).where(Member.phone == phone if phone else Member.email == email)
+    member = db.session.scalars(query).first()
+    if member is None or not member.is_active:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return member if check_password_hash(member.password_hash, password) else None
+
+
+def authenticate_staff(email: str, password: str) -> StaffUser | None:
+    staff = db.session.scalars(
+        select(StaffUser).where(StaffUser.email == (email or "").strip().lower())
+    ).first()
+    if staff is None or not staff.is_active:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return staff if check_password_hash(staff.password_hash, password) else None
+
+
+class StaffExists(AlreadyExists):
+    default_message = _l("A staff account with this email already exists.")
+
+
+@use_case
+def create_staff(email: str, name: str, role: str, password: str, *, actor: Actor) -> StaffUser:
+    """Create a staff account. Raises StaffExists, WeakPassword or ValidationFailed."""
+    try:
+        role = Role(role)
+    except ValueError:
+        raise ValidationFailed(_l("Unknown role.")) from None
+    phone, normalised = normalise_contact(email)
+    if not normalised:
+        raise ValidationFailed(_l("Staff sign in with an email address."))
+    check_password(password, contact=normalised)
+    staff = StaffUser(
+        email=normalised,
+        name=name or normalised.split("@")[0],
+        role=role.value,
+        password_hash=generate_password_hash(password),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(staff)
+    except exc.IntegrityError:
+        raise StaffExists() from None
+    audit.record("staff.created", actor=actor, subject_type="staff", subject_id=staff.id, role=role)
+    return staff
+
+
+def staff_count() -> int:
+    return db.session.scalar(select(func.count(StaffUser.id))) or 0

@@ -1,0 +1,131 @@
+"""Signing in and out, registering, choosing a language."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from memberportal.accounts import services
+from memberportal.accounts.forms import MemberLoginForm, RegisterForm, StaffLoginForm
+from memberportal.core.errors import DomainError
+from memberportal.core.htmx import redirect_after_post, render
+from memberportal.core.i18n import LANG_COOKIE
+from memberportal.extensions import limiter
+from memberportal.members import services as member_services
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(default: str) -> str:
+    target = request.args.get("next") or ""
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return default
+
+
+def _login_key() -> str:
+    form = request.form
+    return "signin:" + (form.get("contact") or form.get("email") or "").strip().lower()
+
+
+def _failed(response) -> bool:
+    # Only failed sign-ins count against the limits; a success redirects.
+    return response.status_code == 200 or response.status_code == 422
+
+
+def _per_account():
+    return current_app.config["SIGNIN_LIMIT_PER_ACCOUNT"]
+
+
+def _per_ip():
+    return current_app.config["SIGNIN_LIMIT_PER_IP"]
+
+
+signin_limits = [
+    limiter.limit(_per_account, key_func=_login_key, methods=["POST"], deduct_when=_failed),
+    limiter.limit(_per_ip, methods=["POST"], deduct_when=_failed),
+]
+
+
+def _throttled(view):
+    for decorate in signin_limits:
+        view = decorate(view)
+    return view
+
+
+def _start_session(user) -> None:
+    # A fresh session on sign-in, so a planted session id is worth nothing.
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@_throttled
+def login():
+    if current_user.is_authenticated and not current_user.is_staff:
+        return redirect(url_for("members.card"))
+    form = MemberLoginForm()
+    if form.validate_on_submit():
+        member = services.authenticate_member(form.contact.data, form.password.data)
+        if member:
+            _start_session(member)
+            return redirect_after_post(_safe_next(url_for("members.card")))
+        form.password.errors.append(_("Those sign-in details do not match an account."))
+    status = 422 if form.errors else 200
+    return render("accounts/login.html", form=form, status=status)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            member = member_services.register(form.name.data, form.contact.data, form.password.data)
+        except DomainError as error:
+            field = form.password if error.code == "weak_password" else form.contact
+            field.errors.append(str(error.message))
+        else:
+            _start_session(member)
+            flash(_("Welcome! Your member number is %(no)s.", no=member.member_no), "success")
+            return redirect_after_post(url_for("members.card"))
+    status = 422 if form.errors else 200
+    return render("accounts/register.html", form=form, status=status)
+
+
+@bp.route("/staff/login", methods=["GET", "POST"])
+@_throttled
+def staff_login():
+    form = StaffLoginForm()
+    if form.validate_on_submit():
+        staff = services.authenticate_staff(form.email.data, form.password.data)
+        if staff:
+            _start_session(staff)
+            return redirect_after_post(_safe_next(url_for("merchant.dashboard")))
+        form.password.errors.append(_("Those sign-in details do not match an account."))
+    status = 422 if form.errors else 200
+    return render("accounts/staff_login.html", form=form, status=status)
+
+
+@bp.post("/logout")
+def logout():
+    was_staff = current_user.is_authenticated and current_user.is_staff
+    logout_user()
+    session.clear()
+    return redirect_after_post(url_for("accounts.staff_login" if was_staff else "public.home"))
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+def set_language(code: str):
+    """Switch language; the choice is kept in a cookie for signed-out pages too."""
+    if code not in current_app.config["LANGUAGES"]:
+        code = current_app.config["LANGUAGES"][0]
+    response = redirect_after_post(_safe_next(url_for("public.home")))
+    response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response

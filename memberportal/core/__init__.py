@@ -1,0 +1,1 @@
+"""What every business area uses: database types, errors, money, auth, htmx, clock."""

@@ -1,0 +1,99 @@
+"""Declarative base, column types and the one place that commits: @use_case."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated, ParamSpec, TypeVar
+
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every engine (SQLite keeps no zone itself)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use memberportal.core.clock.utcnow()")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={datetime: UTCDateTime()},
+    )
+
+
+# Integer primary keys that are 64-bit on PostgreSQL and still ROWID aliases on SQLite.
+BigID = BigInteger().with_variant(Integer(), "sqlite")
+intpk = Annotated[int, mapped_column(BigID, primary_key=True)]
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite enforces foreign keys only when asked, on every connection."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def use_case(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run a service function as one transaction: commit on success, roll back on any error.
+
+    A use case called from inside another joins the outer transaction, so a business
+    operation commits exactly once, here, and nowhere else.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from memberportal.extensions import db
+
+        session = db.session()
+        if session.info.get("use_case_depth"):
+            session.info["use_case_depth"] += 1
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                session.info["use_case_depth"] -= 1
+        session.info["use_case_depth"] = 1
+        try:
+            result = fn(*args, **kwargs)
+            session.commit()
+            return result
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.info["use_case_depth"] = 0
+
+    return wrapper

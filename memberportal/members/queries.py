@@ -1,0 +1,52 @@
+"""Reading members, scoped to who may see them."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import or_, select
+
+from memberportal.extensions import db
+from memberportal.members.models import Member
+
+
+def member_by_id(member_id: int) -> Member | None:
+    return db.session.get(Member, member_id)
+
+
+def find_member(code: str) -> Member | None:
+    """Find one member by what a cashier scans or types: card code, member number or phone."""
+    code = re.sub(r"\s", "", code or "")
+    if not code:
+        return None
+    return db.session.scalars(
+        select(Member).where(
+            or_(Member.card_code == code.upper(), Member.member_no == code, Member.phone == code)
+        )
+    ).first()
+
+
+def search_members(text: str, limit: int = 20) -> list[Member]:
+    """Staff search: an exact code first, else a prefix of number, phone, email or name."""
+    exact = find_member(text)
+    if exact:
+        return [exact]
+    text = (text or "").strip()
+    if len(text) < 2:
+        return []
+    like = text.replace("%", r"\%").replace("_", r"\_") + "%"
+    return list(
+        db.session.scalars(
+            select(Member)
+            .where(
+                or_(
+                    Member.member_no.like(like, escape="\\"),
+                    Member.phone.like(like, escape="\\"),
+                    Member.email.like(like.lower(), escape="\\"),
+                    Member.name.like(like, escape="\\"),
+                )
+            )
+            .order_by(Member.id)
+            .limit(limit)
+        )
+    )

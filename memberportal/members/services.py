@@ -1,0 +1,75 @@
+"""Member use cases: registering."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exc
+from werkzeug.security import generate_password_hash
+
+from memberportal.accounts.rules import check_password, normalise_contact
+from memberportal.audit import services as audit
+from memberportal.core.clock import utcnow
+from memberportal.core.db import use_case
+from memberportal.core.errors import AlreadyExists
+from memberportal.extensions import db
+from memberportal.members.models import Member
+from memberportal.tiers.queries import entry_tier
+
+
+class ContactTaken(AlreadyExists):
+    code = "contact_taken"
+    default_message = _l("An account with this phone number or email already exists.")
+
+
+def new_member_no() -> str:
+    """A 10-digit member number; uniqueness is the database's job (see register)."""
+    return str(secrets.randbelow(9 * 10**9) + 10**9)
+
+
+def new_card_code() -> str:
+    """The secret the card's QR code carries: unguessable, unlike the member number."""
+    return "MP" + secrets.token_hex(10).upper()
+
+
+@use_case
+def register(name: str, contact: str, password: str, *, birthday=None) -> Member:
+    """Create a member at the entry tier.
+
+    Raises InvalidContact, WeakPassword, or ContactTaken. The phone, email, member number
+    and card code are UNIQUE in the database, so two simultaneous sign-ups with one phone
+    make one member; a clash of random numbers is retried.
+    """
+    phone, email = normalise_contact(contact)
+    check_password(password, contact=phone or email or "")
+    password_hash = generate_password_hash(password)
+    tier = entry_tier()
+    for _attempt in range(5):
+        member = Member(
+            member_no=new_member_no(),
+            card_code=new_card_code(),
+            name=name.strip(),
+            phone=phone,
+            email=email,
+            password_hash=password_hash,
+            birthday=birthday,
+            tier_id=tier.id,
+            joined_at=utcnow(),
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(member)
+        except exc.IntegrityError:
+            if _contact_exists(phone, email):
+                raise ContactTaken() from None
+            continue
+        audit.record("member.registered", actor=member, subject_type="member", subject_id=member.id)
+        return member
+    raise RuntimeError("could not allocate a unique member number")
+
+
+def _contact_exists(phone: str | None, email: str | None) -> bool:
+    query = db.select(Member.id)
+    query = query.where(Member.phone == phone) if phone else query.where(Member.email == email)
+    return db.session.scalar(query) is not None

@@ -1,0 +1,40 @@
+"""The member's own pages: the member card and its QR code."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from flask import Blueprint, Response
+from flask_login import current_user
+
+from memberportal.core.auth import member_required
+from memberportal.core.htmx import render
+from memberportal.members.rules import tier_progress
+from memberportal.tiers.queries import next_tier
+
+bp = Blueprint("members", __name__)
+
+
+@bp.get("/card")
+@member_required
+def card():
+    member = current_user
+    upcoming = next_tier(member.tier)
+    progress = tier_progress(
+        member.growth, member.tier.growth_threshold, upcoming.growth_threshold if upcoming else None
+    )
+    return render("members/card.html", member=member, next_tier=upcoming, progress=progress)
+
+
+@bp.get("/card/qr.svg")
+@member_required
+def card_qr():
+    """The card code as a QR code, drawn on the server so the page needs no script."""
+    buffer = io.BytesIO()
+    segno.make(current_user.card_code, error="m").save(
+        buffer, kind="svg", scale=6, border=2, dark="#111", light="#fff", xmldecl=False
+    )
+    response = Response(buffer.getvalue(), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

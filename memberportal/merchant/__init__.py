@@ -1,0 +1,1 @@
+"""The parent of every staff route: /merchant, guarded before any view runs."""

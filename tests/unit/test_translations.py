@@ -1,0 +1,38 @@
+"""Every message in the code and templates has a Chinese translation."""
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from memberportal import translation_directories
+
+ROOT = Path(__file__).resolve().parents[2]
+METHOD_MAP = [("**.py", "python"), ("**.html", "jinja2")]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+
+
+def catalog_messages() -> dict[str, str]:
+    merged = {}
+    for directory in translation_directories():
+        po = Path(directory) / "zh" / "LC_MESSAGES" / "messages.po"
+        if po.exists():
+            with po.open("rb") as fh:
+                for message in read_po(fh):
+                    key = message.id if isinstance(message.id, str) else message.id[0]
+                    if key and message.string and "fuzzy" not in message.flags:
+                        merged[key] = message.string
+    return merged
+
+
+def test_every_message_is_translated_to_chinese():
+    translated = catalog_messages()
+    missing = set()
+    for folder in ("memberportal", "templates"):
+        for _file, _line, message, _comments, _ctx in extract_from_dir(
+            ROOT / folder, METHOD_MAP, keywords=KEYWORDS
+        ):
+            key = message if isinstance(message, str) else message[0]
+            if key and key not in translated:
+                missing.add(key)
+    assert sorted(missing) == []

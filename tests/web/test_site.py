@@ -1,0 +1,162 @@
+"""Health, headers, htmx source, languages, CLI."""
+
+from sqlalchemy import func, select
+
+from memberportal import create_app
+from memberportal.extensions import db
+from tests import factories
+
+
+def test_healthz_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_503_when_database_unreachable(tmp_path):
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
+    )
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unreachable"
+
+
+def test_security_headers_and_cookie_flags(web):
+    response = web.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    cookie = response.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_session_cookie_secure_over_https(client):
+    response = client.get("/login", base_url="https://localhost")
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_htmx_local_copy_and_csrf_header(web):
+    page = web.get("/login").get_data(as_text=True)
+    assert "/static/vendor/htmx.min.js" in page
+    assert 'hx-headers=\'{"X-CSRFToken": "' in page
+    with web.get("/static/vendor/htmx.min.js") as static:
+        assert static.status_code == 200
+
+
+def test_htmx_from_cdn_with_sri_and_local_fallback(app):
+    cdn_app = create_app(
+        {
+            "TESTING": True,
+            "HTMX_SOURCE": "cdn",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        }
+    )
+    response = cdn_app.test_client().get("/login")
+    page = response.get_data(as_text=True)
+    assert "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js" in page
+    assert 'integrity="sha384-' in page
+    assert 'data-local="/static/vendor/htmx.min.js"' in page
+    assert "https://cdn.jsdelivr.net" in response.headers["Content-Security-Policy"]
+
+
+def test_local_htmx_matches_pinned_integrity(app):
+    import base64
+    import hashlib
+    from pathlib import Path
+
+    from memberportal.core.templating import HTMX_SRI
+
+    data = (Path(app.static_folder) / "vendor" / "htmx.min.js").read_bytes()
+    digest = base64.b64encode(hashlib.sha384(data).digest()).decode()
+    assert f"sha384-{digest}" == HTMX_SRI
+    assert b'version:"2.0.11"' in data
+
+
+def test_language_from_browser_and_switch(web):
+    zh = web.get("/login", headers={"Accept-Language": "zh-CN,zh;q=0.9"}).get_data(as_text=True)
+    en = web.get("/login", headers={"Accept-Language": "en-US"}).get_data(as_text=True)
+    assert "登录" in zh and 'lang="zh-Hans"' in zh
+    assert "Sign in" in en and 'lang="en"' in en
+    web.submit("/lang/en?next=/login", page="/login")
+    switched = web.get("/login", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "Sign in" in switched
+
+
+def test_money_and_dates_follow_locale(app):
+    from datetime import UTC, datetime
+
+    from memberportal.core.money import format_cents
+    from memberportal.core.templating import iso_day
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert format_cents(123456) == "CN¥1,234.56"
+        # 20:30 UTC on 31 March is already 1 April in Shanghai.
+        assert iso_day(datetime(2027, 3, 31, 20, 30, tzinfo=UTC)) == "2027-04-01"
+    with app.test_request_context(headers={"Accept-Language": "zh"}):
+        assert format_cents(123456) == "¥1,234.56"
+
+
+def table_counts():
+    return {
+        t.name: db.session.execute(select(func.count()).select_from(t)).scalar()
+        for t in db.metadata.sorted_tables
+    }
+
+
+def test_setup_demo_twice_leaves_same_counts(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["setup", "--demo"])
+    assert first.exit_code == 0, first.output
+    counts = table_counts()
+    assert counts["tiers"] == 4 and counts["staff_users"] == 3 and counts["members"] == 3
+    second = runner.invoke(args=["setup", "--demo"])
+    assert second.exit_code == 0 and "Demo data present" in second.output
+    assert table_counts() == counts
+
+
+def test_create_staff_reads_password_from_stdin(app, web):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["create-staff", "boss@example.com", "--role", "owner"], input="A-Strong-Pass-9\n"
+    )
+    assert result.exit_code == 0, result.output
+    response = web.submit(
+        "/staff/login", {"email": "boss@example.com", "password": "A-Strong-Pass-9"}
+    )
+    assert response.status_code == 303
+    again = runner.invoke(
+        args=["create-staff", "boss@example.com", "--role", "owner"], input="A-Strong-Pass-9\n"
+    )
+    assert again.exit_code != 0 and ("already exists" in again.output or "已存在" in again.output)
+    weak = runner.invoke(
+        args=["create-staff", "b2@example.com", "--role", "cashier"], input="123\n"
+    )
+    assert weak.exit_code != 0
+
+
+def test_migrations_match_the_models(app):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert diff == []
+
+
+def test_cashier_finds_member_by_number_and_card_code(cashier_web):
+    member = factories.member(contact="13900000055")
+    by_number = cashier_web.get(f"/merchant/members/?q={member.member_no}")
+    assert by_number.status_code == 302 and by_number.location.endswith(f"/members/{member.id}")
+    by_code = cashier_web.get(f"/merchant/members/?q={member.card_code.lower()}")
+    assert by_code.location.endswith(f"/members/{member.id}")
+    detail = cashier_web.get(by_code.location).get_data(as_text=True)
+    assert member.member_no in detail
+    missing = cashier_web.get("/merchant/members/?q=0000000000").get_data(as_text=True)
+    assert "0000000000" in missing and 'data-testid="member-results"' not in missing
+    live = cashier_web.get(
+        f"/merchant/members/?q={member.member_no[:5]}", headers={"HX-Request": "true"}
+    )
+    assert live.status_code == 200 and member.member_no in live.get_data(as_text=True)
+    assert "<html" not in live.get_data(as_text=True)
