@@ -39,9 +39,7 @@ def app(test_config):
         _reset_schema()
         upgrade(directory=app.extensions["migrate"].directory)
     yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    dispose(app)
 
 
 def create_app_url(url: str) -> str:
@@ -79,7 +77,30 @@ def data_app(app, test_config):
     `g` (the signed-in user, the CSRF token) leak from one request into the next; the test
     body therefore works in this app's context, and every request gets a fresh one.
     """
-    return create_app(test_config)
+    data_app = create_app(test_config)
+    yield data_app
+    dispose(data_app)
+
+
+def dispose(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()
+
+
+@pytest.fixture
+def make_app(test_config):
+    """Build another app (other settings, same database) and close its connections after."""
+    made = []
+
+    def make(**overrides):
+        made.append(create_app({**test_config, **overrides}))
+        return made[-1]
+
+    yield make
+    for app in made:
+        dispose(app)
 
 
 @pytest.fixture(autouse=True)

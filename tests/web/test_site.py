@@ -2,7 +2,6 @@
 
 from sqlalchemy import func, select
 
-from memberportal import create_app
 from memberportal.extensions import db
 from tests import factories
 
@@ -13,10 +12,8 @@ def test_healthz_ok(client):
     assert response.get_json() == {"status": "ok", "database": "ok"}
 
 
-def test_healthz_503_when_database_unreachable(tmp_path):
-    app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
-    )
+def test_healthz_503_when_database_unreachable(make_app):
+    app = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nobody@127.0.0.1:1/none")
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["database"] == "unreachable"
@@ -45,14 +42,8 @@ def test_htmx_local_copy_and_csrf_header(web):
         assert static.status_code == 200
 
 
-def test_htmx_from_cdn_with_sri_and_local_fallback(app):
-    cdn_app = create_app(
-        {
-            "TESTING": True,
-            "HTMX_SOURCE": "cdn",
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        }
-    )
+def test_htmx_from_cdn_with_sri_and_local_fallback(make_app):
+    cdn_app = make_app(HTMX_SOURCE="cdn")
     response = cdn_app.test_client().get("/login")
     page = response.get_data(as_text=True)
     assert "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js" in page
