@@ -3,4 +3,6 @@
 from memberportal.accounts.models import StaffUser  # noqa: F401
 from memberportal.audit.models import AuditEntry  # noqa: F401
 from memberportal.members.models import Member  # noqa: F401
-from memberportal.tiers.models import Tier  # noqa: F401
+from memberportal.points.models import Allocation, LedgerEntry, PointLot, ProgramRules  # noqa: F401
+from memberportal.purchases.models import Purchase, Refund  # noqa: F401
+from memberportal.tiers.models import GrowthEntry, Tier, TierChange  # noqa: F401
