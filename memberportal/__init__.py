@@ -20,11 +20,14 @@ MEMBER_BLUEPRINTS = [
     "memberportal.public.views",
     "memberportal.accounts.views",
     "memberportal.members.views",
+    "memberportal.points.views",
 ]
 MERCHANT_BLUEPRINTS = [
     "memberportal.members.merchant_views",
     "memberportal.accounts.merchant_views",
     "memberportal.audit.merchant_views",
+    "memberportal.purchases.merchant_views",
+    "memberportal.points.merchant_views",
 ]
 
 request_log = logging.getLogger("memberportal.request")
