@@ -114,4 +114,7 @@ def load() -> int:
         if contact not in contacts:
             member_services.register(name, contact, password)
             added += 1
+    from memberportal.points import demo as points_demo
+
+    added += points_demo.load()
     return added
