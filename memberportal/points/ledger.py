@@ -341,16 +341,17 @@ def expire_due(now: datetime, *, member_id: int | None = None, actor=EXPIRY_ACTO
     if not claimed:
         return 0
     _expire_entries(batch, actor, now)
-    in_batch = lots.c.expired_batch == batch
-    total = (
-        select(db.func.sum(lots.c.expired_points))
-        .where(in_batch, lots.c.member_id == members.c.id)
-        .scalar_subquery()
+    # One aggregate per member, joined (UPDATE ... FROM), not a subquery per member.
+    totals = (
+        select(lots.c.member_id, db.func.sum(lots.c.expired_points).label("total"))
+        .where(lots.c.expired_batch == batch)
+        .group_by(lots.c.member_id)
+        .subquery()
     )
     db.session.execute(
         update(members)
-        .where(members.c.id.in_(select(lots.c.member_id).where(in_batch)))
-        .values(points_balance=members.c.points_balance - total)
+        .where(members.c.id == totals.c.member_id)
+        .values(points_balance=members.c.points_balance - totals.c.total)
     )
     if member_id is None:
         db.session.expire_all()
