@@ -19,6 +19,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(setup)
     app.cli.add_command(create_staff)
     app.cli.add_command(i18n)
+    from memberportal.points.cli import points, tiers
+
+    app.cli.add_command(points)
+    app.cli.add_command(tiers)
 
 
 @click.command("setup")
