@@ -20,12 +20,15 @@ MEMBER_BLUEPRINTS = [
     "memberportal.public.views",
     "memberportal.accounts.views",
     "memberportal.members.views",
+    "memberportal.memberships.views",
+    "memberportal.memberships.webhook",
 ]
 MERCHANT_BLUEPRINTS = [
     "memberportal.members.merchant_views",
     "memberportal.api.merchant_views",
     "memberportal.accounts.merchant_views",
     "memberportal.audit.merchant_views",
+    "memberportal.memberships.merchant_views",
 ]
 
 request_log = logging.getLogger("memberportal.request")

@@ -10,6 +10,7 @@ from memberportal.core.db import use_case
 from memberportal.extensions import db
 from memberportal.members import services as member_services
 from memberportal.members.models import Member
+from memberportal.memberships import demo as membership_demo
 from memberportal.tiers.models import Tier
 
 TIERS = [
@@ -114,4 +115,5 @@ def load() -> int:
         if contact not in contacts:
             member_services.register(name, contact, password)
             added += 1
+    added += membership_demo.load()
     return added

@@ -133,3 +133,42 @@ def test_registration_is_audited(web):
         )
         == 1
     )
+
+
+def test_failures_from_one_address_are_throttled_across_accounts(make_app):
+    app = make_app(SIGNIN_LIMIT_PER_IP="3 per 15 minutes", SIGNIN_LIMIT_PER_ACCOUNT="100 per hour")
+    from tests.conftest import Browser
+
+    browser = Browser(app.test_client())
+    statuses = [
+        browser.submit(
+            "/login", {"contact": f"1390000{i:04d}", "password": "wrong-pass-1"}
+        ).status_code
+        for i in range(4)
+    ]
+    assert statuses == [422, 422, 422, 429]
+
+
+def test_throttling_shared_through_redis(make_app):
+    """With several workers the limits live in Redis: two app instances share one count."""
+    import os
+
+    import pytest
+
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("TEST_REDIS_URL not set (CI sets it)")
+    from tests.conftest import Browser
+
+    factories.member(contact="13900000009")
+    config = {"RATELIMIT_STORAGE_URI": url, "SIGNIN_LIMIT_PER_ACCOUNT": "2 per minute"}
+    first, second = make_app(**config), make_app(**config)
+    with first.app_context():
+        from memberportal.extensions import limiter
+
+        limiter.reset()
+    one, two = Browser(first.test_client()), Browser(second.test_client())
+    wrong = {"contact": "13900000009", "password": "wrong-pass-1"}
+    assert one.submit("/login", wrong).status_code == 422
+    assert two.submit("/login", wrong).status_code == 422
+    assert one.submit("/login", wrong).status_code == 429

@@ -151,3 +151,28 @@ def test_cashier_finds_member_by_number_and_card_code(cashier_web):
     )
     assert live.status_code == 200 and member.member_no in live.get_data(as_text=True)
     assert "<html" not in live.get_data(as_text=True)
+
+
+def test_one_log_line_per_request_with_status_and_duration(client):
+    import logging
+
+    class Collect(logging.Handler):
+        def __init__(self):
+            super().__init__()
+            self.records = []
+
+        def emit(self, record):
+            self.records.append(record)
+
+    collect = Collect()
+    logger = logging.getLogger("memberportal.request")
+    logger.addHandler(collect)
+    try:
+        client.get("/healthz")
+        client.get("/no-such-page")
+    finally:
+        logger.removeHandler(collect)
+    lines = [r.getMessage() for r in collect.records]
+    assert len(lines) == 2
+    assert lines[0].startswith("GET /healthz 200 ") and lines[0].endswith("ms")
+    assert lines[1].startswith("GET /no-such-page 404 ")
