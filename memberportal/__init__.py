@@ -22,6 +22,7 @@ MEMBER_BLUEPRINTS = [
     "memberportal.members.views",
     "memberportal.memberships.views",
     "memberportal.memberships.webhook",
+    "memberportal.points.views",
 ]
 MERCHANT_BLUEPRINTS = [
     "memberportal.members.merchant_views",
@@ -29,6 +30,8 @@ MERCHANT_BLUEPRINTS = [
     "memberportal.accounts.merchant_views",
     "memberportal.audit.merchant_views",
     "memberportal.memberships.merchant_views",
+    "memberportal.purchases.merchant_views",
+    "memberportal.points.merchant_views",
 ]
 
 request_log = logging.getLogger("memberportal.request")

@@ -23,6 +23,10 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(create_api_client)
     app.cli.add_command(api_group)
+    from memberportal.points.cli import points, tiers
+
+    app.cli.add_command(points)
+    app.cli.add_command(tiers)
 
 
 @click.command("setup")

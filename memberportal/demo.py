@@ -116,4 +116,7 @@ def load() -> int:
             member_services.register(name, contact, password)
             added += 1
     added += membership_demo.load()
+    from memberportal.points import demo as points_demo
+
+    added += points_demo.load()
     return added

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 from flask import current_app, g, jsonify, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
@@ -28,8 +29,10 @@ from memberportal.core.clock import utcnow
 from memberportal.core.errors import DomainError
 from memberportal.extensions import csrf, limiter
 from memberportal.members.queries import find_member
+from memberportal.memberships.queries import active_benefits
 from memberportal.purchases import queries as purchase_queries
 from memberportal.purchases import services as purchases
+from memberportal.purchases.errors import DuplicatePurchase
 
 bp = Blueprint(
     "api", __name__, url_prefix="/api/v1", description="Purchases, refunds and member lookup."
@@ -41,6 +44,16 @@ class Unauthorized(DomainError):
     code = "invalid_token"
     status = 401
     default_message = _l("A valid API token is required.")
+
+
+class MissingToken(Unauthorized):
+    code = "missing_token"
+    default_message = _l("Send the API token as 'Authorization: Bearer <token>'.")
+
+
+class RevokedToken(Unauthorized):
+    code = "revoked_token"
+    default_message = _l("This API token has been revoked.")
 
 
 class UnknownMember(DomainError):
@@ -68,14 +81,12 @@ def authenticate():
     g.api_started = time.perf_counter()
     token = bearer_token(request.headers.get("Authorization"))
     if token is None:
-        raise Unauthorized(
-            _l("Send the API token as 'Authorization: Bearer <token>'."), reason="missing_token"
-        )
+        raise MissingToken()
     client = services.client_for_token(token)
     if client is None:
-        raise Unauthorized(reason="unknown_token")
+        raise Unauthorized()
     if client.is_revoked:
-        raise Unauthorized(_l("This API token has been revoked."), reason="revoked_token")
+        raise RevokedToken()
     g.api_client = client
 
 
@@ -114,17 +125,18 @@ HTTP_CODES = {
 }
 
 
-@bp.errorhandler(HTTPException)
 def http_error(error: HTTPException):
     data = getattr(error, "data", None) or {}
     messages = data.get("messages") or {}
     code = HTTP_CODES.get(error.code, "error")
     body = {"error": code, "message": error.description}
     if messages:
-        fields = {k: v for location in messages.values() for k, v in location.items()}
+        fields = {}
+        for location, problems in messages.items():
+            fields.update(problems if isinstance(problems, dict) else {location: problems})
         body = {
             "error": _validation_code(fields, error.code),
-            "message": _l_str("The request is not valid."),
+            "message": _("The request is not valid."),
             "details": fields,
         }
     response = jsonify(body)
@@ -134,16 +146,17 @@ def http_error(error: HTTPException):
     return response
 
 
+# Per status code: the site's own per-code HTML handlers would otherwise win over a class handler.
+for _status in (*HTTP_CODES, 422, 500):
+    bp.register_error_handler(_status, http_error)
+
+
 def _validation_code(fields: dict, status: int) -> str:
-    if "_schema" in fields or "json" in fields and status == 400:
+    if status == 400:
         return "invalid_json"
     if "amount_cents" in fields:
         return "invalid_amount"
     return "invalid_request"
-
-
-def _l_str(text: str) -> str:
-    return str(_l(text))
 
 
 def _answer(answer: services.Answer):
@@ -172,8 +185,6 @@ def member(code: str):
 
 
 def member_body(member) -> dict:
-    from memberportal.api.benefits import paid_membership
-
     name = member.name or ""
     return {
         "member_no": member.member_no,
@@ -181,7 +192,7 @@ def member_body(member) -> dict:
         "tier": member.tier.code,
         "tier_name": member.tier.name,
         "points_balance": member.points_balance,
-        "paid_membership": paid_membership(member.id, utcnow()),
+        "paid_membership": paid_membership(member.id),
     }
 
 
@@ -212,7 +223,7 @@ def create_purchase(data: dict):
                 note=data.get("note"),
                 store=data.get("store"),
             )
-        except purchases.DuplicatePurchase:
+        except DuplicatePurchase:
             first = services.first_answer_for(client.id, resource)
             if first is None:
                 raise
@@ -229,8 +240,20 @@ def create_purchase(data: dict):
     return _answer(answer)
 
 
+def paid_membership(member_id: int) -> dict | None:
+    """The paid card as the till applies it now: only while it is active at this moment."""
+    benefits = active_benefits(member_id, utcnow())
+    if benefits is None:
+        return None
+    return {
+        "plan": benefits.plan_code,
+        "discount_bps": benefits.discount_bps,
+        "paid_until": benefits.paid_until,
+    }
+
+
 def purchase_body(result, member, order_ref: str) -> dict:
-    change = result.tier_changed
+    old, _, new = (result.tier_changed or "").partition("->")
     return {
         "purchase_id": result.purchase_id,
         "order_ref": order_ref,
@@ -239,7 +262,7 @@ def purchase_body(result, member, order_ref: str) -> dict:
         "growth_earned": result.growth_earned,
         "balance": result.balance,
         "tier": result.tier_code,
-        "tier_change": {"old": change[0], "new": change[1]} if change else None,
+        "tier_change": {"old": old, "new": new} if new else None,
     }
 
 

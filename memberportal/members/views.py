@@ -11,7 +11,9 @@ from flask_login import current_user
 from memberportal.core.auth import member_required
 from memberportal.core.htmx import render
 from memberportal.members.rules import tier_progress
+from memberportal.points.services import program_rules
 from memberportal.tiers.queries import next_tier
+from memberportal.tiers.rules import interactions_still_allowed
 
 bp = Blueprint("members", __name__)
 
@@ -24,7 +26,18 @@ def card():
     progress = tier_progress(
         member.growth, member.tier.growth_threshold, upcoming.growth_threshold if upcoming else None
     )
-    return render("members/card.html", member=member, next_tier=upcoming, progress=progress)
+    allowed = interactions_still_allowed(
+        member.growth_interaction,
+        upcoming.growth_threshold if upcoming else None,
+        program_rules().interaction_cap_pct,
+    )
+    return render(
+        "members/card.html",
+        member=member,
+        next_tier=upcoming,
+        progress=progress,
+        interactions_allowed=allowed,
+    )
 
 
 @bp.get("/card/qr.svg")

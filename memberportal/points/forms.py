@@ -1,0 +1,46 @@
+"""Staff forms for points: shape only."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+
+class AdjustForm(FlaskForm):
+    points = IntegerField(
+        _l("Points (negative to take)"), validators=[InputRequired(), NumberRange(-(10**7), 10**7)]
+    )
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Adjust points"))
+
+
+class RulesForm(FlaskForm):
+    rate_pct = IntegerField(_l("Points per 100 yuan"), validators=[NumberRange(1, 100000)])
+    expiry_policy = SelectField(
+        _l("Expiry"),
+        choices=[
+            SelectChoice("rolling", _l("Rolling: N months after the month of earning")),
+            SelectChoice("yearly", _l("Yearly clearing date")),
+        ],
+    )
+    expiry_months = IntegerField(_l("Months (rolling)"), validators=[NumberRange(1, 120)])
+    clearing_month = IntegerField(_l("Clearing month"), validators=[NumberRange(1, 12)])
+    clearing_day = IntegerField(_l("Clearing day"), validators=[NumberRange(1, 31)])
+    clearing_years_after = IntegerField(
+        _l("Years after earning (clearing)"), validators=[NumberRange(0, 10)]
+    )
+    interaction_cap_pct = IntegerField(
+        _l("Interactions: at most this % of each tier threshold"), validators=[NumberRange(0, 100)]
+    )
+    qualification_months = IntegerField(
+        _l("Qualification period (months)"), validators=[NumberRange(1, 120)]
+    )
+    member_day = IntegerField(
+        _l("Member day (day of month, empty for none)"),
+        validators=[Optional(), NumberRange(1, 28)],
+    )
+    member_day_multiplier_pct = IntegerField(
+        _l("Member day multiplier (%)"), validators=[NumberRange(100, 1000)]
+    )
+    submit = SubmitField(_l("Save rules"))

@@ -1,0 +1,57 @@
+"""Managers adjust points; the owner edits the program rules."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from memberportal.core.auth import role_required
+from memberportal.core.clock import utcnow
+from memberportal.core.errors import DomainError
+from memberportal.core.htmx import redirect_after_post, render
+from memberportal.members.queries import member_by_id
+from memberportal.points import services
+from memberportal.points.forms import AdjustForm, RulesForm
+
+bp = Blueprint("points", __name__, url_prefix="/points")
+
+
+@bp.post("/member/<int:member_id>/adjust")
+@role_required("points.adjust")
+def adjust(member_id: int):
+    from memberportal.purchases.merchant_views import member_page
+
+    member = member_by_id(member_id)
+    if member is None:
+        abort(404)
+    form = AdjustForm()
+    if form.validate_on_submit():
+        try:
+            services.adjust_points(
+                member.id, form.points.data, reason=form.reason.data, actor=current_user,
+                now=utcnow(),
+            )  # fmt: skip
+        except DomainError as error:
+            form.points.errors.append(str(error.message))
+        else:
+            flash(_("Points adjusted."), "success")
+            return redirect_after_post(url_for("merchant.purchases.member", member_id=member.id))
+    return member_page(member, adjust_form=form, status=422)
+
+
+@bp.route("/rules", methods=["GET", "POST"])
+@role_required("program.edit")
+def rules():
+    current = services.program_rules()
+    form = RulesForm(obj=current)
+    if form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in services.RULE_FIELDS}
+        try:
+            services.update_program_rules(actor=current_user, now=utcnow(), **values)
+        except DomainError as error:
+            form.rate_pct.errors.append(str(error.message))
+        else:
+            flash(_("Program rules saved."), "success")
+            return redirect_after_post(url_for("merchant.points.rules"))
+    return render("merchant/points/rules.html", form=form, status=422 if form.errors else 200)

@@ -1,0 +1,133 @@
+"""Points and purchases pages, as the member, the cashier, the manager and the owner see them."""
+
+import time_machine
+
+from memberportal.core.clock import utcnow
+from memberportal.extensions import db
+from memberportal.members.models import Member
+from tests import factories
+from tests.points_helpers import earn, spend, state
+
+
+def record(web, member_id, amount, ref, note=""):
+    return web.submit(
+        f"/merchant/purchases/member/{member_id}",
+        {"amount": amount, "order_ref": ref, "note": note},
+    )
+
+
+def test_cashier_records_a_purchase_and_sees_points(cashier_web):
+    m = factories.member()
+    detail = cashier_web.get(f"/merchant/members/{m.id}").get_data(as_text=True)
+    assert f"/merchant/purchases/member/{m.id}" in detail
+    response = record(cashier_web, m.id, "123.45", "T-100")
+    assert response.status_code == 303
+    page = cashier_web.get(response.location).get_data(as_text=True)
+    assert "123" in page and "T-100" in page
+    assert state(m.id)["balance"] == 123
+    again = record(cashier_web, m.id, "123.45", "T-100")
+    assert again.status_code == 422
+    assert "已经记录过" in again.get_data(as_text=True) or "already" in again.get_data(as_text=True)
+    assert state(m.id)["balance"] == 123
+
+
+def test_bad_amounts_change_nothing(cashier_web):
+    m = factories.member()
+    for amount in ("0", "-5", "1.234", "abc"):
+        response = record(cashier_web, m.id, amount, f"X-{amount}")
+        assert response.status_code == 422, amount
+        assert 'role="alert"' in response.get_data(as_text=True)
+    assert cashier_web.get("/merchant/purchases/member/999999").status_code == 404
+    assert state(m.id)["balance"] == 0
+
+
+def test_partial_and_full_refund_and_too_much(cashier_web):
+    m = factories.member()
+    record(cashier_web, m.id, "100", "R-1")
+    from memberportal.purchases.models import Purchase
+
+    pid = db.session.scalar(db.select(Purchase.id))
+    url = f"/merchant/purchases/{pid}/refund"
+    page = f"/merchant/purchases/member/{m.id}"
+    assert cashier_web.submit(url, {"amount": "40"}, page=page).status_code == 303
+    assert state(m.id)["balance"] == 60
+    too_much = cashier_web.submit(url, {"amount": "60.01"}, page=page)
+    assert too_much.status_code == 422 and 'data-testid="refund-error"' in too_much.get_data(
+        as_text=True
+    )
+    assert cashier_web.submit(url, {"amount": ""}, page=page).status_code == 303
+    assert state(m.id)["balance"] == 0
+
+
+def test_manager_adjusts_with_a_reason_and_never_below_zero(manager_web, cashier_web):
+    m = factories.member()
+    url = f"/merchant/points/member/{m.id}/adjust"
+    page = f"/merchant/purchases/member/{m.id}"
+    assert manager_web.submit(url, {"points": "50", "reason": ""}, page=page).status_code == 422
+    assert (
+        manager_web.submit(url, {"points": "50", "reason": "goodwill"}, page=page).status_code
+        == 303
+    )
+    refused = manager_web.submit(url, {"points": "-60", "reason": "typo"}, page=page)
+    assert refused.status_code == 422
+    assert state(m.id)["balance"] == 50
+    assert 'data-testid="adjust-form"' not in cashier_web.get(page).get_data(as_text=True)
+    audit = manager_web.get("/merchant/audit/").get_data(as_text=True)
+    assert "points.adjusted" in audit and "goodwill" in audit
+
+
+def test_owner_edits_program_rules(owner_web, cashier_web):
+    form = {
+        "rate_pct": "200", "expiry_policy": "yearly", "expiry_months": "12",
+        "clearing_month": "12", "clearing_day": "31", "clearing_years_after": "1",
+        "interaction_cap_pct": "40", "qualification_months": "12", "member_day": "",
+        "member_day_multiplier_pct": "200",
+    }  # fmt: skip
+    assert owner_web.submit("/merchant/points/rules", form).status_code == 303
+    assert owner_web.submit("/merchant/points/rules", {**form, "rate_pct": "0"}).status_code == 422
+    assert cashier_web.get("/merchant/points/rules").status_code == 403
+    m = factories.member()
+    record(cashier_web, m.id, "10", "RATE-1")
+    assert state(m.id)["balance"] == 20
+
+
+def test_member_sees_balance_expiries_and_explained_history(member_web):
+    m = member_web.member
+    with time_machine.travel(utcnow().replace(month=3, day=10), tick=False):
+        from memberportal.purchases.services import record_purchase
+        from tests.points_helpers import ACTOR
+
+        now = utcnow()
+        record_purchase(m.id, 12000, "M-1", source="till", actor=ACTOR, now=now)
+        spend(m.id, 20, now=now)
+    year = now.year + 1
+    page = member_web.get("/points").get_data(as_text=True)
+    assert 'data-testid="points-balance">100<' in page
+    assert f"100 积分将于 {year}-03-31 过期" in page or f"100 points expire on {year}-03-31" in page
+    assert "M-1" in page and "× 1" in page and f"{year}-03-31" in page
+    spent_only = member_web.get("/points?type=spend").get_data(as_text=True)
+    assert "M-1" not in spent_only and "-20" in spent_only
+    card = member_web.get("/card").get_data(as_text=True)
+    assert 'data-testid="interactions-allowed"' in card and "60" in card
+
+
+def test_history_loads_more_with_htmx(member_web):
+    m = member_web.member
+    for _ in range(25):
+        earn(m.id, 1)
+    page = member_web.get("/points").get_data(as_text=True)
+    assert page.count('data-testid="history-row"') == 20
+    last = db.session.scalars(
+        db.select(db.text("id")).select_from(db.text("point_entries")).order_by(db.text("id"))
+    ).all()[5]
+    more = member_web.get(f"/points?before={last}", headers={"HX-Request": "true"})
+    body = more.get_data(as_text=True)
+    assert "<html" not in body and body.count('data-testid="history-row"') == 5
+
+
+def test_a_member_sees_only_their_own_points(member_web):
+    other = factories.member()
+    earn(other.id, 777, days=40)
+    page = member_web.get("/points").get_data(as_text=True)
+    assert "777" not in page
+    assert db.session.get(Member, other.id).points_balance == 777
