@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, g, jsonify, request
 from flask.sessions import SecureCookieSessionInterface
 
 from memberportal import config as app_config
@@ -26,6 +26,7 @@ MEMBER_BLUEPRINTS = [
 ]
 MERCHANT_BLUEPRINTS = [
     "memberportal.members.merchant_views",
+    "memberportal.api.merchant_views",
     "memberportal.accounts.merchant_views",
     "memberportal.audit.merchant_views",
     "memberportal.memberships.merchant_views",
@@ -60,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_extensions(app)
     register_blueprints(app)
+    register_api(app)
     register_errors(app)
     register_request_hooks(app)
     register_template_helpers(app)
@@ -127,6 +129,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(create_blueprint(MERCHANT_BLUEPRINTS))
 
 
+def register_api(app: Flask) -> None:
+    from memberportal.api.openapi import init_app
+
+    init_app(app)
+
+
 def register_errors(app: Flask) -> None:
     from flask import render_template
     from flask_wtf.csrf import CSRFError
@@ -134,6 +142,8 @@ def register_errors(app: Flask) -> None:
     from memberportal.core.errors import DomainError
 
     def page(code: int, title: str, message: str = ""):
+        if request.path.startswith("/api/"):
+            return jsonify(error=f"http_{code}", message=message or title), code
         return render_template("errors/error.html", code=code, title=title, message=message), code
 
     @app.errorhandler(CSRFError)

@@ -19,6 +19,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(setup)
     app.cli.add_command(create_staff)
     app.cli.add_command(i18n)
+    from memberportal.api.cli import api_group, create_api_client
+
+    app.cli.add_command(create_api_client)
+    app.cli.add_command(api_group)
     from memberportal.points.cli import points, tiers
 
     app.cli.add_command(points)

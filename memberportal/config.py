@@ -50,6 +50,7 @@ def load(instance_path: str) -> dict:
         "HTMX_SOURCE": os.environ.get("HTMX_SOURCE", "cdn"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "1200 per minute"),
         "SIGNIN_LIMIT_PER_ACCOUNT": os.environ.get("SIGNIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         "SIGNIN_LIMIT_PER_IP": os.environ.get("SIGNIN_LIMIT_PER_IP", "30 per 15 minutes"),
         "SESSION_COOKIE_HTTPONLY": True,

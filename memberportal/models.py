@@ -1,6 +1,7 @@
 """Imports every area's models so the metadata holds the whole schema."""
 
 from memberportal.accounts.models import StaffUser  # noqa: F401
+from memberportal.api.models import ApiCall, ApiClient, IdempotencyRecord  # noqa: F401
 from memberportal.audit.models import AuditEntry  # noqa: F401
 from memberportal.members.models import Member  # noqa: F401
 from memberportal.memberships.models import (  # noqa: F401

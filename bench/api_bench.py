@@ -1,0 +1,229 @@
+"""Benchmark: POST /api/v1/purchases against a minimal app doing the bare transaction.
+
+Both are served by gunicorn with the same number of workers on PostgreSQL, loaded from a
+separate process (wrk) with the same connections and duration, in one run; the result is a
+ratio, so it holds on any machine. Afterwards `points verify` must pass.
+
+    .venv/bin/python bench/api_bench.py [--members 100000] [--duration 20] [--connections 8]
+
+Needs PostgreSQL (BENCH_DATABASE_URL, default a database memberportal_bench on
+127.0.0.1:5432 as postgres) and wrk (`apt-get install wrk`). The database is wiped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/memberportal_bench"
+
+
+def sh(args, env, **kw):
+    return subprocess.run(args, env=env, cwd=ROOT, check=True, text=True, capture_output=True, **kw)
+
+
+def reset_database(url: str) -> None:
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+
+
+def load_members(url: str, count: int) -> None:
+    """Bulk members with numbers 3000000001.. (what the wrk script asks for)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        tier = conn.execute("SELECT id FROM tiers ORDER BY rank LIMIT 1").fetchone()[0]
+        columns = conn.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_name = 'members' AND is_nullable = 'NO' AND column_default IS NULL"
+        ).fetchall()
+        known = {
+            "member_no": "'3' || lpad(i::text, 9, '0')",
+            "card_code": "'MPBENCH' || i",
+            "name": "'Bench ' || i",
+            "password_hash": "'!'",
+            "tier_id": str(tier),
+            "joined_at": "now()",
+            "is_active_member": "true",
+        }
+        defaults = {
+            "integer": "0",
+            "bigint": "0",
+            "boolean": "false",
+            "timestamp with time zone": "now()",
+        }
+        names, values = [], []
+        for name, data_type in columns:
+            if name == "id":
+                continue
+            names.append(name)
+            values.append(known.get(name) or defaults[data_type])
+        conn.execute(
+            f"INSERT INTO members ({', '.join(names)}) "
+            f"SELECT {', '.join(values)} FROM generate_series(1, {count}) AS i"
+        )
+        conn.execute(
+            "CREATE TABLE bench_balances AS SELECT id AS member_id, member_no, 0 AS balance "
+            "FROM members"
+        )
+        conn.execute("CREATE UNIQUE INDEX ON bench_balances (member_no)")
+        conn.execute(
+            "CREATE TABLE bench_ledger (id bigserial PRIMARY KEY, member_id bigint NOT NULL, "
+            "points integer NOT NULL, order_ref text NOT NULL, at timestamptz DEFAULT now())"
+        )
+        conn.execute("ANALYZE")
+
+
+def serve(target: str, port: int, env, workers: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            target,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)  # noqa: S310
+        except urllib.error.HTTPError:
+            return proc  # any HTTP answer means it is up
+        except OSError:
+            time.sleep(0.2)
+            continue
+        return proc
+    proc.kill()
+    raise RuntimeError(f"{target} did not start")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+
+
+def load(port: int, env, duration: int, connections: int, run: str) -> dict:
+    env = {**env, "BENCH_RUN": run}
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(connections),
+            "-d",
+            f"{duration}s",
+            "--latency",
+            "-s",
+            str(ROOT / "bench" / "purchase.lua"),
+            f"http://127.0.0.1:{port}",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    lat = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": rps,
+        "p50": lat.get("50"),
+        "p99": lat.get("99"),
+        "non2xx": int(bad.group(1)) if bad else 0,
+        "raw": out,
+    }
+
+
+def ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--duration", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    instance = tempfile.mkdtemp(prefix="mp-bench-")
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "BENCH_DATABASE_URL": url,
+        "INSTANCE_PATH": instance,
+        "SECRET_KEY": "bench-only-secret",
+        "API_RATE_LIMIT": "1000000 per minute",
+        "BENCH_MEMBERS": str(args.members),
+    }
+    flask = [str(BIN / "flask"), "--app", "app"]
+
+    print(f"loading {args.members:,} members into {url.rsplit('@', 1)[-1]} ...", flush=True)
+    reset_database(url)
+    sh([*flask, "setup"], env)
+    sh([*flask, "setup", "--demo"], env)
+    load_members(url, args.members)
+    token = sh([*flask, "create-api-client", "Bench till"], env).stdout.strip().splitlines()[-1]
+    env["BENCH_TOKEN"] = token
+
+    results = {}
+    for name, target, port in (
+        ("memberportal", "app:app", 8101),
+        ("minimal", "bench.minimal_app:app", 8102),
+    ):
+        proc = serve(target, port, env, args.workers)
+        try:
+            load(port, env, 3, args.connections, f"warm-{name}")
+            results[name] = load(port, env, args.duration, args.connections, f"run-{name}")
+        finally:
+            stop(proc)
+
+    ours, base = results["memberportal"], results["minimal"]
+    print(
+        f"\nPOST /api/v1/purchases, gunicorn {args.workers} workers, {args.connections} "
+        f"connections, {args.duration}s, {args.members:,} members, PostgreSQL"
+    )
+    for name, r in results.items():
+        print(
+            f"  {name:13} {r['rps']:8.1f} req/s   p50 {r['p50']:>8}   p99 {r['p99']:>8}"
+            f"   non-2xx {r['non2xx']}"
+        )
+    print(f"  ratio (memberportal / minimal): {ours['rps'] / base['rps']:.2f}   target >= 0.80")
+    print(f"  memberportal p99 {ms(ours['p99']):.1f} ms   target < 50 ms")
+    verify = subprocess.run(
+        [*flask, "points", "verify"], env=env, cwd=ROOT, text=True, capture_output=True
+    )
+    print(f"  points verify: exit {verify.returncode} {verify.stdout.strip()[-200:]}")
+    return 0 if verify.returncode == 0 and ours["non2xx"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

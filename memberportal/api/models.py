@@ -1,0 +1,78 @@
+"""API clients (tills, shops), their calls, and the idempotency records that make retries safe."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from memberportal.core.clock import utcnow
+from memberportal.core.db import BigID, intpk
+from memberportal.extensions import db
+
+
+class ApiClient(db.Model):
+    """One store or shop system. Its token is stored only as a SHA-256 hash."""
+
+    __tablename__ = "api_clients"
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    token_prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    rotated_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    actor_kind = "api"
+
+    @property
+    def actor_id(self) -> int:
+        return self.id
+
+    @property
+    def audit_label(self) -> str:
+        return f"api {self.name}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class ApiCall(db.Model):
+    """Append-only log of every authenticated call (no shared counter row to contend on)."""
+
+    __tablename__ = "api_calls"
+    __table_args__ = (Index("ix_api_calls_client_at", "client_id", "at"),)
+
+    id: Mapped[intpk]
+    client_id: Mapped[int] = mapped_column(BigID, ForeignKey("api_clients.id", ondelete="RESTRICT"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(String(300))
+    status: Mapped[int]
+    replayed: Mapped[bool] = mapped_column(default=False)
+    duration_ms: Mapped[int] = mapped_column(default=0)
+
+
+class IdempotencyRecord(db.Model):
+    """The first answer to a request key, replayed for every retry of the same request."""
+
+    __tablename__ = "api_idempotency"
+    __table_args__ = (
+        UniqueConstraint("client_id", "key"),
+        CheckConstraint("status >= 200 AND status < 600", name="status_range"),
+        Index("ix_api_idempotency_created_at", "created_at"),
+    )
+
+    id: Mapped[intpk]
+    client_id: Mapped[int] = mapped_column(BigID, ForeignKey("api_clients.id", ondelete="RESTRICT"))
+    key: Mapped[str] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    # What the first request created, e.g. "purchase:<order_ref>", so a retry under another
+    # key for the same order finds the first answer.
+    resource: Mapped[str | None] = mapped_column(String(200), index=True)
+    status: Mapped[int] = mapped_column(default=200)
+    body: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

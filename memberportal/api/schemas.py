@@ -1,0 +1,104 @@
+"""Request and response shapes. The same schemas validate requests and produce the OpenAPI
+document, so the docs cannot drift from what the API accepts."""
+
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+MAX_CENTS = 10**10  # 100 million yuan: far above any real single purchase
+
+
+class LineItemSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    sku = fields.String(validate=validate.Length(max=64))
+    name = fields.String(validate=validate.Length(max=200))
+    quantity = fields.Integer(strict=True, validate=validate.Range(min=1, max=100000))
+    amount_cents = fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_CENTS))
+
+
+class PurchaseIn(Schema):
+    member = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "Member number, card code (scanned) or phone."},
+    )
+    order_ref = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "Your order reference; unique per API client."},
+    )
+    amount_cents = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=1, max=MAX_CENTS),
+        metadata={"description": "Amount paid, in fen (1 yuan = 100)."},
+    )
+    store = fields.String(validate=validate.Length(max=100), load_default=None)
+    note = fields.String(validate=validate.Length(max=500), load_default=None)
+    items = fields.List(fields.Nested(LineItemSchema), validate=validate.Length(max=500))
+
+
+class TierChangeOut(Schema):
+    old = fields.String(required=True)
+    new = fields.String(required=True)
+
+
+class PurchaseOut(Schema):
+    purchase_id = fields.Integer(required=True)
+    order_ref = fields.String(required=True)
+    member_no = fields.String(required=True)
+    points_earned = fields.Integer(required=True)
+    growth_earned = fields.Integer(required=True)
+    balance = fields.Integer(required=True)
+    tier = fields.String(required=True)
+    tier_change = fields.Nested(TierChangeOut, allow_none=True)
+
+
+class RefundIn(Schema):
+    amount_cents = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=MAX_CENTS)
+    )
+    refund_ref = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "Your refund reference; unique per purchase."},
+    )
+
+
+class RefundOut(Schema):
+    refund_id = fields.Integer(required=True)
+    order_ref = fields.String(required=True)
+    points_taken = fields.Integer(required=True)
+    growth_taken = fields.Integer(required=True)
+    balance = fields.Integer(required=True)
+
+
+class PaidMembershipOut(Schema):
+    plan = fields.String(required=True)
+    discount_bps = fields.Integer(required=True)
+    paid_until = fields.DateTime(required=True)
+
+
+class MemberOut(Schema):
+    member_no = fields.String(required=True)
+    display_name = fields.String(required=True, metadata={"description": "Masked name."})
+    tier = fields.String(required=True)
+    tier_name = fields.String(required=True)
+    points_balance = fields.Integer(required=True)
+    paid_membership = fields.Nested(PaidMembershipOut, allow_none=True)
+
+
+class ErrorOut(Schema):
+    error = fields.String(required=True, metadata={"description": "Stable machine code."})
+    message = fields.String(required=True)
+    details = fields.Dict()
+
+
+class MemberPath(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class PurchasePath(Schema):
+    order_ref = fields.String(required=True, validate=validate.Length(min=1, max=64))

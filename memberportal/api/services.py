@@ -1,0 +1,214 @@
+"""API use cases: managing clients, logging calls, answering a request key exactly once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, exc, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from memberportal.api.models import ApiCall, ApiClient, IdempotencyRecord
+from memberportal.api.rules import hash_token, new_token
+from memberportal.audit import services as audit
+from memberportal.core.actors import Actor
+from memberportal.core.clock import utcnow
+from memberportal.core.db import use_case
+from memberportal.core.errors import AlreadyExists, DomainError, NotFound, ValidationFailed
+from memberportal.extensions import db
+
+IDEMPOTENCY_KEEP = timedelta(days=7)
+
+
+class ClientNameTaken(AlreadyExists):
+    code = "client_name_taken"
+    default_message = _l("An API client with this name already exists.")
+
+
+class IdempotencyConflict(DomainError):
+    code = "idempotency_conflict"
+    status = 409
+    default_message = _l("This request key was already used with a different request.")
+
+
+@use_case
+def create_client(name: str, *, actor: Actor) -> tuple[ApiClient, str]:
+    """Create a client and return it with its token, which is never stored or shown again.
+
+    Raises ValidationFailed for an empty name and ClientNameTaken (UNIQUE name)."""
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationFailed(_l("Give the client a name of at most 100 characters."))
+    token, prefix = new_token()
+    client = ApiClient(name=name, token_prefix=prefix, token_hash=hash_token(token))
+    try:
+        with db.session.begin_nested():
+            db.session.add(client)
+    except exc.IntegrityError:
+        raise ClientNameTaken() from None
+    audit.record("api_client.created", actor=actor, subject_type="api_client", subject_id=client.id)
+    return client, token
+
+
+@use_case
+def rotate_token(
+    client_id: int, *, actor: Actor, now: datetime | None = None
+) -> tuple[ApiClient, str]:
+    """Give an active client a new token; the old one stops working with this commit.
+
+    One conditional UPDATE, so a rotation racing a revocation cannot revive the client."""
+    now = now or utcnow()
+    token, prefix = new_token()
+    changed = db.session.execute(
+        update(ApiClient)
+        .where(ApiClient.id == client_id, ApiClient.revoked_at.is_(None))
+        .values(token_hash=hash_token(token), token_prefix=prefix, rotated_at=now)
+    ).rowcount
+    if not changed:
+        raise NotFound(_l("No active API client with this id."))
+    audit.record("api_client.rotated", actor=actor, subject_type="api_client", subject_id=client_id)
+    client = db.session.get(ApiClient, client_id)
+    db.session.refresh(client)
+    return client, token
+
+
+@use_case
+def revoke_client(client_id: int, *, actor: Actor, now: datetime | None = None) -> None:
+    """Revoke a client at once; revoking twice changes nothing the second time."""
+    changed = db.session.execute(
+        update(ApiClient)
+        .where(ApiClient.id == client_id, ApiClient.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow())
+    ).rowcount
+    if changed:
+        audit.record(
+            "api_client.revoked", actor=actor, subject_type="api_client", subject_id=client_id
+        )
+
+
+def client_for_token(token: str) -> ApiClient | None:
+    return db.session.scalars(
+        select(ApiClient).where(ApiClient.token_hash == hash_token(token))
+    ).first()
+
+
+@use_case
+def log_call(
+    client_id: int, method: str, path: str, status: int, *, replayed: bool, duration_ms: int
+) -> None:
+    """Append one row to the call log (its own short transaction, after the answer is known)."""
+    db.session.add(
+        ApiCall(
+            client_id=client_id,
+            method=method,
+            path=path[:300],
+            status=status,
+            replayed=replayed,
+            duration_ms=duration_ms,
+            at=utcnow(),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: dict
+    replayed: bool
+
+
+def _insert_ignoring_duplicates(values: dict):
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(IdempotencyRecord)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["client_id", "key"])
+        .returning(IdempotencyRecord.id)
+    )
+
+
+@use_case
+def answer_once(
+    client_id: int,
+    key: str,
+    fingerprint: str,
+    compute: Callable[[], tuple[int, dict]],
+    *,
+    resource: str | None = None,
+) -> Answer:
+    """Run `compute` for the first request with this key and store its answer; replay it after.
+
+    The record is inserted first with INSERT .. ON CONFLICT DO NOTHING: a concurrent request
+    with the same key waits on the unique index until the first commits, then replays its
+    answer, so N simultaneous retries make one effect and N identical answers. A domain
+    error's answer is stored too (it is the answer); an unexpected error rolls everything
+    back so the client may retry. The same key with a different request raises
+    IdempotencyConflict."""
+    now = utcnow()
+    new_id = db.session.execute(
+        _insert_ignoring_duplicates(
+            dict(
+                client_id=client_id,
+                key=key,
+                request_hash=fingerprint,
+                resource=resource,
+                status=202,
+                body={},
+                created_at=now,
+            )
+        )
+    ).scalar()
+    if new_id is None:
+        first = db.session.scalars(
+            select(IdempotencyRecord).where(
+                IdempotencyRecord.client_id == client_id, IdempotencyRecord.key == key
+            )
+        ).one()
+        if first.request_hash != fingerprint:
+            raise IdempotencyConflict()
+        return Answer(first.status, first.body, True)
+    try:
+        with db.session.begin_nested():
+            status, body = compute()
+    except DomainError as error:
+        status, body = error.status, error_body(error)
+    db.session.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.id == new_id)
+        .values(status=status, body=body)
+    )
+    return Answer(status, body, False)
+
+
+def first_answer_for(client_id: int, resource: str) -> Answer | None:
+    """The stored answer of the request that created `resource` (e.g. a purchase)."""
+    record = db.session.scalars(
+        select(IdempotencyRecord)
+        .where(IdempotencyRecord.client_id == client_id, IdempotencyRecord.resource == resource)
+        .order_by(IdempotencyRecord.id)
+        .limit(1)
+    ).first()
+    return Answer(record.status, record.body, True) if record else None
+
+
+def error_body(error: DomainError) -> dict:
+    body = {"error": error.code, "message": str(error.message)}
+    if error.details:
+        body["details"] = {k: v for k, v in error.details.items() if _jsonable(v)}
+    return body
+
+
+def _jsonable(value) -> bool:
+    return isinstance(value, str | int | float | bool | type(None))
+
+
+@use_case
+def purge_idempotency(*, now: datetime | None = None) -> int:
+    """Forget request keys older than the 7 days clients may retry within."""
+    cutoff = (now or utcnow()) - IDEMPOTENCY_KEEP
+    return db.session.execute(
+        delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff)
+    ).rowcount

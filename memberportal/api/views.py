@@ -1,0 +1,311 @@
+"""/api/v1: purchases and refunds reported by tills and shops, and member lookup.
+
+JSON in and out, bearer token, no CSRF (no cookies are used). Every answer to a POST is
+stored under its request key and replayed for retries."""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app, g, jsonify, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_smorest import Blueprint
+from werkzeug.exceptions import HTTPException
+
+from memberportal.api import services
+from memberportal.api.rules import bearer_token, hash_token, request_fingerprint
+from memberportal.api.schemas import (
+    ErrorOut,
+    MemberOut,
+    MemberPath,
+    PurchaseIn,
+    PurchaseOut,
+    PurchasePath,
+    RefundIn,
+    RefundOut,
+)
+from memberportal.core.clock import utcnow
+from memberportal.core.errors import DomainError
+from memberportal.extensions import csrf, limiter
+from memberportal.members.queries import find_member
+from memberportal.memberships.queries import active_benefits
+from memberportal.purchases import queries as purchase_queries
+from memberportal.purchases import services as purchases
+from memberportal.purchases.errors import DuplicatePurchase
+
+bp = Blueprint(
+    "api", __name__, url_prefix="/api/v1", description="Purchases, refunds and member lookup."
+)
+csrf.exempt(bp)
+
+
+class Unauthorized(DomainError):
+    code = "invalid_token"
+    status = 401
+    default_message = _l("A valid API token is required.")
+
+
+class MissingToken(Unauthorized):
+    code = "missing_token"
+    default_message = _l("Send the API token as 'Authorization: Bearer <token>'.")
+
+
+class RevokedToken(Unauthorized):
+    code = "revoked_token"
+    default_message = _l("This API token has been revoked.")
+
+
+class UnknownMember(DomainError):
+    code = "unknown_member"
+    status = 404
+    default_message = _l("No member matches this code.")
+
+
+class UnknownPurchase(DomainError):
+    code = "unknown_purchase"
+    status = 404
+    default_message = _l("No purchase with this order reference was reported by this client.")
+
+
+def _rate_key() -> str:
+    token = bearer_token(request.headers.get("Authorization"))
+    return "api:" + (hash_token(token)[:24] if token else request.remote_addr or "anonymous")
+
+
+limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_rate_key)(bp)
+
+
+@bp.before_request
+def authenticate():
+    g.api_started = time.perf_counter()
+    token = bearer_token(request.headers.get("Authorization"))
+    if token is None:
+        raise MissingToken()
+    client = services.client_for_token(token)
+    if client is None:
+        raise Unauthorized()
+    if client.is_revoked:
+        raise RevokedToken()
+    g.api_client = client
+
+
+@bp.after_request
+def log(response):
+    client = g.get("api_client")
+    if client is not None:
+        services.log_call(
+            client.id,
+            request.method,
+            request.path,
+            response.status_code,
+            replayed=response.headers.get("Idempotent-Replayed") == "true",
+            duration_ms=int((time.perf_counter() - g.api_started) * 1000),
+        )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.errorhandler(DomainError)
+def domain_error(error: DomainError):
+    response = jsonify(services.error_body(error))
+    response.status_code = error.status
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="memberportal"'
+    return response
+
+
+HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+def http_error(error: HTTPException):
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages") or {}
+    code = HTTP_CODES.get(error.code, "error")
+    body = {"error": code, "message": error.description}
+    if messages:
+        fields = {}
+        for location, problems in messages.items():
+            fields.update(problems if isinstance(problems, dict) else {location: problems})
+        body = {
+            "error": _validation_code(fields, error.code),
+            "message": _("The request is not valid."),
+            "details": fields,
+        }
+    response = jsonify(body)
+    response.status_code = error.code or 500
+    for name, value in (data.get("headers") or {}).items():
+        response.headers[name] = value
+    return response
+
+
+# Per status code: the site's own per-code HTML handlers would otherwise win over a class handler.
+for _status in (*HTTP_CODES, 422, 500):
+    bp.register_error_handler(_status, http_error)
+
+
+def _validation_code(fields: dict, status: int) -> str:
+    if status == 400:
+        return "invalid_json"
+    if "amount_cents" in fields:
+        return "invalid_amount"
+    return "invalid_request"
+
+
+def _answer(answer: services.Answer):
+    response = jsonify(answer.body)
+    response.status_code = answer.status
+    if answer.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _request_key(default: str) -> str:
+    key = (request.headers.get("Idempotency-Key") or "").strip()
+    return f"key:{key[:150]}" if key else default
+
+
+@bp.get("/members/<code>")
+@bp.arguments(MemberPath, location="path", as_kwargs=True)
+@bp.response(200, MemberOut)
+@bp.alt_response(404, schema=ErrorOut)
+def member(code: str):
+    """Look a member up by member number, card code or phone."""
+    found = find_member(code)
+    if found is None:
+        raise UnknownMember()
+    return member_body(found)
+
+
+def member_body(member) -> dict:
+    name = member.name or ""
+    return {
+        "member_no": member.member_no,
+        "display_name": name[:1] + "*" * min(max(len(name) - 1, 1), 3),
+        "tier": member.tier.code,
+        "tier_name": member.tier.name,
+        "points_balance": member.points_balance,
+        "paid_membership": paid_membership(member.id),
+    }
+
+
+@bp.post("/purchases")
+@bp.arguments(PurchaseIn)
+@bp.response(201, PurchaseOut)
+@bp.alt_response(404, schema=ErrorOut, description="unknown_member")
+@bp.alt_response(409, schema=ErrorOut, description="idempotency_conflict")
+@bp.alt_response(422, schema=ErrorOut, description="invalid_amount, invalid_request")
+def create_purchase(data: dict):
+    """Report a purchase: earns points and growth for the member. Safe to retry."""
+    client = g.api_client
+    order_ref = data["order_ref"]
+    resource = f"purchase:{order_ref}"
+
+    def compute() -> tuple[int, dict]:
+        member = find_member(data["member"])
+        if member is None:
+            raise UnknownMember()
+        try:
+            result = purchases.record_purchase(
+                member.id,
+                data["amount_cents"],
+                order_ref,
+                source=f"api:{client.id}",
+                actor=client,
+                now=utcnow(),
+                note=data.get("note"),
+                store=data.get("store"),
+            )
+        except DuplicatePurchase:
+            first = services.first_answer_for(client.id, resource)
+            if first is None:
+                raise
+            return first.status, first.body
+        return 201, PurchaseOut().dump(purchase_body(result, member, order_ref))
+
+    answer = services.answer_once(
+        client.id,
+        _request_key(f"order:{order_ref}"),
+        request_fingerprint("POST", request.path, request.get_json(silent=True) or {}),
+        compute,
+        resource=resource,
+    )
+    return _answer(answer)
+
+
+def paid_membership(member_id: int) -> dict | None:
+    """The paid card as the till applies it now: only while it is active at this moment."""
+    benefits = active_benefits(member_id, utcnow())
+    if benefits is None:
+        return None
+    return {
+        "plan": benefits.plan_code,
+        "discount_bps": benefits.discount_bps,
+        "paid_until": benefits.paid_until,
+    }
+
+
+def purchase_body(result, member, order_ref: str) -> dict:
+    old, _, new = (result.tier_changed or "").partition("->")
+    return {
+        "purchase_id": result.purchase_id,
+        "order_ref": order_ref,
+        "member_no": member.member_no,
+        "points_earned": result.points_earned,
+        "growth_earned": result.growth_earned,
+        "balance": result.balance,
+        "tier": result.tier_code,
+        "tier_change": {"old": old, "new": new} if new else None,
+    }
+
+
+@bp.post("/purchases/<order_ref>/refunds")
+@bp.arguments(PurchasePath, location="path", as_kwargs=True)
+@bp.arguments(RefundIn)
+@bp.response(201, RefundOut)
+@bp.alt_response(404, schema=ErrorOut, description="unknown_purchase")
+@bp.alt_response(409, schema=ErrorOut, description="idempotency_conflict")
+@bp.alt_response(422, schema=ErrorOut, description="refund_exceeds_purchase, invalid_amount")
+def create_refund(data: dict, order_ref: str):
+    """Refund all or part of a reported purchase: takes back points and growth. Safe to retry."""
+    client = g.api_client
+
+    def compute() -> tuple[int, dict]:
+        purchase = purchase_queries.purchase_by_ref(f"api:{client.id}", order_ref)
+        if purchase is None:
+            raise UnknownPurchase()
+        result = purchases.record_refund(
+            purchase.id,
+            data["amount_cents"],
+            refund_ref=data["refund_ref"],
+            actor=client,
+            now=utcnow(),
+        )
+        return 201, RefundOut().dump(
+            {
+                "refund_id": result.refund_id,
+                "order_ref": order_ref,
+                "points_taken": result.points_taken,
+                "growth_taken": result.growth_taken,
+                "balance": result.balance,
+            }
+        )
+
+    answer = services.answer_once(
+        client.id,
+        _request_key(f"refund:{order_ref}:{data['refund_ref']}"),
+        request_fingerprint("POST", request.path, request.get_json(silent=True) or {}),
+        compute,
+        resource=f"refund:{order_ref}:{data['refund_ref']}",
+    )
+    return _answer(answer)
+
+
+__all__ = ["bp", "ErrorOut"]
