@@ -12,6 +12,7 @@ from memberportal.core.db import use_case
 from memberportal.core.errors import ValidationFailed
 from memberportal.extensions import db
 from memberportal.members.models import Member
+from memberportal.memberships import queries as memberships
 from memberportal.points import ledger
 from memberportal.points.errors import UnknownMember
 from memberportal.points.models import ProgramRules
@@ -68,12 +69,8 @@ def applicable_multipliers(member: Member, now: datetime) -> list[int]:
 
 
 def _paid_card_multipliers(member_id: int, now: datetime) -> list[int]:
-    """Hook for the paid card (SVIP): memberships.queries.active_benefits(member_id, now)
-    returns an object with points_multiplier_pct, or None. Absent until that area exists."""
-    try:
-        from memberportal.memberships import queries as memberships  # type: ignore[attr-defined]
-    except ImportError:
-        return []
+    """The paid card's multiplier, checked at the moment of earning: a card revoked a second
+    ago gives nothing."""
     benefits = memberships.active_benefits(member_id, now)
     pct = getattr(benefits, "points_multiplier_pct", None) if benefits else None
     return [pct] if pct else []
