@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from flask import Flask, g, jsonify, request
+from flask import Flask, abort, g, jsonify, request
 from flask.sessions import SecureCookieSessionInterface
 
 from memberportal import config as app_config
@@ -205,6 +205,20 @@ def register_request_hooks(app: Flask) -> None:
     @app.before_request
     def start_timer():
         g.request_started = time.perf_counter()
+
+    @app.before_request
+    def refuse_nul_bytes():
+        # No field needs a NUL byte, and PostgreSQL text cannot store one: refuse it at the
+        # door with a 400 instead of failing deep in a query.
+        values = (
+            [*request.args.values(), *request.view_args.values()]
+            if request.view_args
+            else [*request.args.values()]
+        )
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            values += request.form.values()
+        if any("\x00" in str(v) for v in values):
+            abort(400)
 
     @app.after_request
     def security_headers(response):

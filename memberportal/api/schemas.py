@@ -3,28 +3,42 @@ document, so the docs cannot drift from what the API accepts."""
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 MAX_CENTS = 10**10  # 100 million yuan: far above any real single purchase
+
+
+def _printable(value: str) -> None:
+    # PostgreSQL text cannot hold NUL, and no reference or name needs control characters.
+    if any((ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 127 for ch in value):
+        raise ValidationError("Control characters are not allowed.")
+
+
+class Text(fields.String):
+    """A string without control characters."""
+
+    def __init__(self, *args, validate=None, **kwargs):
+        checks = [_printable] + ([validate] if validate else [])
+        super().__init__(*args, validate=checks, **kwargs)
 
 
 class LineItemSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    sku = fields.String(validate=validate.Length(max=64))
-    name = fields.String(validate=validate.Length(max=200))
+    sku = Text(validate=validate.Length(max=64))
+    name = Text(validate=validate.Length(max=200))
     quantity = fields.Integer(strict=True, validate=validate.Range(min=1, max=100000))
     amount_cents = fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_CENTS))
 
 
 class PurchaseIn(Schema):
-    member = fields.String(
+    member = Text(
         required=True,
         validate=validate.Length(min=1, max=64),
         metadata={"description": "Member number, card code (scanned) or phone."},
     )
-    order_ref = fields.String(
+    order_ref = Text(
         required=True,
         validate=validate.Length(min=1, max=64),
         metadata={"description": "Your order reference; unique per API client."},
@@ -35,8 +49,8 @@ class PurchaseIn(Schema):
         validate=validate.Range(min=1, max=MAX_CENTS),
         metadata={"description": "Amount paid, in fen (1 yuan = 100)."},
     )
-    store = fields.String(validate=validate.Length(max=100), load_default=None)
-    note = fields.String(validate=validate.Length(max=500), load_default=None)
+    store = Text(validate=validate.Length(max=100), load_default=None)
+    note = Text(validate=validate.Length(max=500), load_default=None)
     items = fields.List(fields.Nested(LineItemSchema), validate=validate.Length(max=500))
 
 
@@ -60,7 +74,7 @@ class RefundIn(Schema):
     amount_cents = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=1, max=MAX_CENTS)
     )
-    refund_ref = fields.String(
+    refund_ref = Text(
         required=True,
         validate=validate.Length(min=1, max=64),
         metadata={"description": "Your refund reference; unique per purchase."},
@@ -97,8 +111,8 @@ class ErrorOut(Schema):
 
 
 class MemberPath(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    code = Text(required=True, validate=validate.Length(min=1, max=64))
 
 
 class PurchasePath(Schema):
-    order_ref = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    order_ref = Text(required=True, validate=validate.Length(min=1, max=64))

@@ -227,3 +227,16 @@ def test_cli_prints_a_working_token(app, client):
         f"/api/v1/members/{member.member_no}", headers={"Authorization": f"Bearer {token}"}
     )
     assert ok.status_code == 200
+
+
+def test_control_characters_are_a_validation_error(client, headers):
+    member = factories.member()
+    response = buy(client, headers, member, ref="A\x00B")
+    assert response.status_code == 422 and response.get_json()["error"] == "invalid_request"
+    path = client.post(
+        "/api/v1/purchases/A%00B/refunds",
+        headers=headers,
+        json={"amount_cents": 100, "refund_ref": "r"},
+    )
+    assert path.status_code in (400, 422) and path.is_json
+    assert balance(member) == 0

@@ -176,3 +176,9 @@ def test_one_log_line_per_request_with_status_and_duration(client):
     assert len(lines) == 2
     assert lines[0].startswith("GET /healthz 200 ") and lines[0].endswith("ms")
     assert lines[1].startswith("GET /no-such-page 404 ")
+
+
+def test_nul_bytes_are_refused_with_400_not_a_crash(web, client):
+    login = web.submit("/login", {"contact": "138\x000000001", "password": "x\x00y"})
+    assert login.status_code == 400
+    assert client.get("/login?next=/card%00").status_code == 400
