@@ -20,11 +20,14 @@ MEMBER_BLUEPRINTS = [
     "memberportal.public.views",
     "memberportal.accounts.views",
     "memberportal.members.views",
+    "memberportal.mall.views",
 ]
 MERCHANT_BLUEPRINTS = [
     "memberportal.members.merchant_views",
     "memberportal.accounts.merchant_views",
     "memberportal.audit.merchant_views",
+    "memberportal.mall.merchant_views",
+    "memberportal.mall.fulfilment_views",
 ]
 
 request_log = logging.getLogger("memberportal.request")

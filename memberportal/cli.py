@@ -19,6 +19,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(setup)
     app.cli.add_command(create_staff)
     app.cli.add_command(i18n)
+    from memberportal.mall.cli import mall
+
+    app.cli.add_command(mall)
 
 
 @click.command("setup")

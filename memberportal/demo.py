@@ -114,4 +114,7 @@ def load() -> int:
         if contact not in contacts:
             member_services.register(name, contact, password)
             added += 1
+    from memberportal.mall import demo as mall_demo
+
+    added += mall_demo.load()
     return added

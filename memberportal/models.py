@@ -2,5 +2,12 @@
 
 from memberportal.accounts.models import StaffUser  # noqa: F401
 from memberportal.audit.models import AuditEntry  # noqa: F401
+from memberportal.mall.models import (  # noqa: F401
+    Category,
+    Item,
+    MemberItemCount,
+    Order,
+    VirtualCode,
+)
 from memberportal.members.models import Member  # noqa: F401
 from memberportal.tiers.models import Tier  # noqa: F401
