@@ -20,8 +20,11 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_staff)
     app.cli.add_command(i18n)
     from memberportal.mall.cli import mall
+    from memberportal.points.cli import points, tiers
 
     app.cli.add_command(mall)
+    app.cli.add_command(points)
+    app.cli.add_command(tiers)
 
 
 @click.command("setup")

@@ -126,7 +126,9 @@ class Order(db.Model):
     status: Mapped[str] = mapped_column(String(20))
     pickup_code: Mapped[str | None] = mapped_column(String(12), unique=True)
     # The ledger entry that took the points; cancelling gives it back.
-    spend_entry_id: Mapped[int | None] = mapped_column(BigID)
+    spend_entry_id: Mapped[int | None] = mapped_column(
+        BigID, ForeignKey("point_entries.id", ondelete="RESTRICT")
+    )
     placed_at: Mapped[datetime] = mapped_column(default=utcnow)
     hold_expires_at: Mapped[datetime | None]
     checkout_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)

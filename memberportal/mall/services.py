@@ -33,16 +33,11 @@ from memberportal.mall.errors import (
 )
 from memberportal.mall.models import Item, MemberItemCount, Order, VirtualCode
 from memberportal.members.models import Member
+from memberportal.points import ledger
 from memberportal.tiers.models import Tier
 
 REQUEST_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 EXPIRED_REASON = "payment not completed in time"
-
-
-def _ledger():
-    from memberportal.points import ledger
-
-    return ledger
 
 
 def new_pickup_code() -> str:
@@ -115,7 +110,7 @@ def _redeem(member_id, item_id, quantity, request_key, *, actor, now) -> Order:
     if item.kind == "virtual_code":
         _claim_codes(item.id, order.id, quantity, now)
     if points:
-        entry = _ledger().spend(
+        entry = ledger.spend(
             member_id,
             points,
             kind="redeem",
@@ -248,7 +243,7 @@ def cancel(
         raise NotCancellable()
     _return_goods(order)
     if order.spend_entry_id is not None:
-        _ledger().give_back(order.spend_entry_id, actor=actor, now=now, reason=reason)
+        ledger.give_back(order.spend_entry_id, actor=actor, now=now, reason=reason)
     audit.record(
         "mall.order_cancelled",
         actor=actor,

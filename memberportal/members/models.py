@@ -18,6 +18,11 @@ class Member(UserMixin, db.Model):
     __tablename__ = "members"
     __table_args__ = (
         CheckConstraint("phone IS NOT NULL OR email IS NOT NULL", name="has_contact"),
+        # Points: a debt exists only through a refund's clawback; the open lots never go below 0,
+        # so the balance (open lots minus debt) is negative only while a debt is owed.
+        CheckConstraint("points_debt >= 0", name="points_debt_not_negative"),
+        CheckConstraint("points_balance + points_debt >= 0", name="points_negative_only_by_debt"),
+        CheckConstraint("growth_spend >= 0 AND growth_interaction >= 0", name="growth_parts"),
     )
 
     id: Mapped[intpk]
@@ -31,8 +36,15 @@ class Member(UserMixin, db.Model):
     tier_id: Mapped[int] = mapped_column(BigID, ForeignKey("tiers.id", ondelete="RESTRICT"))
     # Cached balance, changed only by the points ledger's conditional updates.
     points_balance: Mapped[int] = mapped_column(default=0)
+    # Points owed after a refund clawed back points already spent; earnings repay it first.
+    points_debt: Mapped[int] = mapped_column(default=0, server_default="0")
     # Growth value counted towards tiers (spend plus capped interactions).
     growth: Mapped[int] = mapped_column(default=0)
+    # Growth within the rolling qualification period, by origin (tiers.services keeps them).
+    growth_spend: Mapped[int] = mapped_column(default=0, server_default="0")
+    growth_interaction: Mapped[int] = mapped_column(default=0, server_default="0")
+    # When the current tier was reached: it is kept until the end of that qualification period.
+    tier_since: Mapped[datetime | None]
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     is_active_member: Mapped[bool] = mapped_column(default=True)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, String, Text
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from memberportal.core.db import intpk
+from memberportal.core.db import BigID, intpk
 from memberportal.core.i18n import localized
 from memberportal.extensions import db
 
@@ -38,3 +40,46 @@ class Tier(db.Model):
     @property
     def benefits(self) -> str:
         return localized(self.benefits_zh, self.benefits_en)
+
+
+class GrowthEntry(db.Model):
+    """One change to a member's growth, dated so the qualification period can roll."""
+
+    __tablename__ = "growth_entries"
+    __table_args__ = (
+        CheckConstraint("kind IN ('spend','interaction')", name="kind"),
+        CheckConstraint("amount <> 0", name="amount_not_zero"),
+        Index("ix_growth_entries_member_at", "member_id", "at"),
+    )
+
+    id: Mapped[intpk]
+    member_id: Mapped[int] = mapped_column(BigID, ForeignKey("members.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(16))
+    # What it was for: purchase, refund, sign_in, profile, review, share...
+    cause: Mapped[str] = mapped_column(String(32))
+    amount: Mapped[int]
+    source_type: Mapped[str | None] = mapped_column(String(32))
+    source_id: Mapped[int | None] = mapped_column(BigID)
+    at: Mapped[datetime]
+
+
+class TierChange(db.Model):
+    """A member moved between tiers, and why."""
+
+    __tablename__ = "tier_changes"
+    __table_args__ = (
+        CheckConstraint("cause IN ('growth','reevaluation','staff')", name="cause"),
+        CheckConstraint("from_tier_id <> to_tier_id", name="is_a_move"),
+    )
+
+    id: Mapped[intpk]
+    member_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("members.id", ondelete="RESTRICT"), index=True
+    )
+    from_tier_id: Mapped[int] = mapped_column(BigID, ForeignKey("tiers.id", ondelete="RESTRICT"))
+    to_tier_id: Mapped[int] = mapped_column(BigID, ForeignKey("tiers.id", ondelete="RESTRICT"))
+    cause: Mapped[str] = mapped_column(String(16))
+    growth_spend: Mapped[int]
+    growth_interaction: Mapped[int]
+    actor_label: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime]

@@ -1,7 +1,7 @@
 """mall: catalog, orders, code pools
 
 Revision ID: mall_0001
-Revises: 0001_foundation
+Revises: points_0001
 Create Date: 2026-11-22 19:34:50.552573
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'mall_0001'
-down_revision = '0001_foundation'
+down_revision = 'points_0001'
 branch_labels = None
 depends_on = None
 
@@ -103,6 +103,7 @@ def upgrade():
     sa.CheckConstraint('quantity > 0', name=op.f('ck_mall_orders_quantity_positive')),
     sa.ForeignKeyConstraint(['item_id'], ['mall_items.id'], name=op.f('fk_mall_orders_item_id_mall_items'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_mall_orders_member_id_members'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['spend_entry_id'], ['point_entries.id'], name=op.f('fk_mall_orders_spend_entry_id_point_entries'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_mall_orders')),
     sa.UniqueConstraint('checkout_session_id', name=op.f('uq_mall_orders_checkout_session_id')),
     sa.UniqueConstraint('member_id', 'request_key', name='uq_mall_orders_request_key'),

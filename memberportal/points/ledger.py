@@ -1,0 +1,382 @@
+"""The points ledger: the only code that changes a member's points.
+
+Every write starts by taking the member's row (a conditional or no-op UPDATE, which locks the
+row on PostgreSQL and takes the write lock on SQLite), then draws on lots with conditional
+UPDATEs, and appends entries. Locks are always taken member first, then lots, so two ledger
+operations never wait on each other in opposite orders. The member's cached balance always
+equals the sum of the open lots minus the debt, and the sum of the member's entries.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import and_, exc, insert, literal, null, select, update
+from sqlalchemy.orm.util import identity_key
+
+from memberportal.core.actors import SystemActor
+from memberportal.core.db import UTCDateTime, use_case
+from memberportal.core.errors import ValidationFailed
+from memberportal.extensions import db
+from memberportal.members.models import Member
+from memberportal.points.errors import InsufficientPoints, LotConflict, NotASpend, UnknownMember
+from memberportal.points.models import (
+    CLAWBACK,
+    EARN,
+    EXPIRE,
+    GIVE_BACK,
+    SPEND,
+    Allocation,
+    LedgerEntry,
+    PointLot,
+)
+
+members = Member.__table__
+lots = PointLot.__table__
+entries = LedgerEntry.__table__
+EXPIRY_ACTOR = SystemActor(audit_label="points expiry")
+
+
+def _positive(points: int) -> None:
+    if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
+        raise ValidationFailed()
+
+
+def _forget(member_id: int) -> None:
+    """The cached columns changed in SQL: make a loaded Member read them again."""
+    member = db.session.identity_map.get(identity_key(Member, member_id))
+    if member is not None:
+        db.session.expire(member)
+
+
+def _lock_member(member_id: int) -> tuple[int, int]:
+    """Take the member's row for this transaction; return (balance, debt) as now locked."""
+    row = db.session.execute(
+        update(members)
+        .where(members.c.id == member_id)
+        .values(points_balance=members.c.points_balance)
+        .returning(members.c.points_balance, members.c.points_debt)
+    ).first()
+    if row is None:
+        raise UnknownMember()
+    return row[0], row[1]
+
+
+def _append(member_id: int, entry_type: str, kind: str, points: int, *, actor, now, **fields):
+    entry = LedgerEntry(
+        member_id=member_id,
+        entry_type=entry_type,
+        kind=kind,
+        points=points,
+        actor_kind=actor.actor_kind,
+        actor_id=actor.actor_id,
+        actor_label=actor.audit_label,
+        at=now,
+        **fields,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+@use_case
+def earn(
+    member_id: int,
+    points: int,
+    *,
+    kind: str,
+    source_type: str,
+    source_id: int | None,
+    expires_at: datetime,
+    actor,
+    now: datetime,
+    note: str | None = None,
+) -> LedgerEntry:
+    """Credit `points` as a new lot expiring at `expires_at`; a debt is repaid first.
+
+    Writes: the member's balance (+points) and debt (-repaid), one lot for what is left after
+    repaying, one `earn` entry. Raises ValidationFailed (points <= 0), UnknownMember.
+    Concurrency: the member row is locked first, so the debt read is the debt repaid.
+    """
+    _positive(points)
+    _balance, debt = _lock_member(member_id)
+    repaid = min(debt, points)
+    db.session.execute(
+        update(members)
+        .where(members.c.id == member_id, members.c.points_debt >= repaid)
+        .values(
+            points_balance=members.c.points_balance + points,
+            points_debt=members.c.points_debt - repaid,
+        )
+    )
+    lot_id = None
+    if points > repaid:
+        lot = PointLot(
+            member_id=member_id,
+            amount=points - repaid,
+            remaining=points - repaid,
+            earned_at=now,
+            expires_at=expires_at,
+            expired_points=0,
+        )
+        db.session.add(lot)
+        db.session.flush()
+        lot_id = lot.id
+    _forget(member_id)
+    return _append(
+        member_id, EARN, kind, points, actor=actor, now=now, lot_id=lot_id,
+        source_type=source_type, source_id=source_id, expires_at=expires_at,
+        debt_points=-repaid, note=note,
+    )  # fmt: skip
+
+
+def _open_lots(member_id: int, prefer_lot_id: int | None) -> list[tuple[int, int]]:
+    """Open lots in spending order: expiring first, then oldest (a preferred lot leads)."""
+    rows = db.session.execute(
+        select(lots.c.id, lots.c.remaining)
+        .where(lots.c.member_id == member_id, lots.c.remaining > 0)
+        .order_by(lots.c.expires_at, lots.c.id)
+    ).all()
+    rows = [(r[0], r[1]) for r in rows]
+    if prefer_lot_id is not None:
+        rows.sort(key=lambda r: r[0] != prefer_lot_id)
+    return rows
+
+
+def _draw(member_id: int, points: int, prefer_lot_id: int | None = None) -> list[tuple[int, int]]:
+    """Take up to `points` from the member's open lots; return [(lot_id, taken)]."""
+    drawn, left = [], points
+    for lot_id, remaining in _open_lots(member_id, prefer_lot_id):
+        if left == 0:
+            break
+        take = min(left, remaining)
+        result = db.session.execute(
+            update(lots)
+            .where(lots.c.id == lot_id, lots.c.remaining >= take)
+            .values(remaining=lots.c.remaining - take)
+        )
+        if result.rowcount != 1:
+            raise LotConflict()
+        drawn.append((lot_id, take))
+        left -= take
+    return drawn
+
+
+def _allocate(entry: LedgerEntry, drawn: list[tuple[int, int]]) -> None:
+    db.session.add_all(Allocation(entry_id=entry.id, lot_id=lot, points=n) for lot, n in drawn)
+    db.session.flush()
+
+
+@use_case
+def spend(
+    member_id: int,
+    points: int,
+    *,
+    kind: str,
+    source_type: str,
+    source_id: int | None,
+    actor,
+    now: datetime,
+    note: str | None = None,
+) -> LedgerEntry:
+    """Debit `points`, drawing the lots that expire first (then the oldest).
+
+    Due lots are expired first. Writes: the balance via UPDATE ... WHERE points_balance >= :n
+    AND points_debt = 0, the lots drawn, one `spend` entry and its allocations.
+    Raises InsufficientPoints (also while in debt), UnknownMember, ValidationFailed.
+    Concurrency: the conditional update decides; of many concurrent spends exactly those the
+    balance covers succeed.
+    """
+    _positive(points)
+    expire_due(now, member_id=member_id)
+    row = db.session.execute(
+        update(members)
+        .where(
+            members.c.id == member_id,
+            members.c.points_balance >= points,
+            members.c.points_debt == 0,
+        )
+        .values(points_balance=members.c.points_balance - points)
+        .returning(members.c.points_balance)
+    ).first()
+    if row is None:
+        if db.session.get(Member, member_id) is None:
+            raise UnknownMember()
+        raise InsufficientPoints()
+    drawn = _draw(member_id, points)
+    if sum(n for _lot, n in drawn) != points:
+        raise LotConflict()
+    _forget(member_id)
+    entry = _append(
+        member_id, SPEND, kind, -points, actor=actor, now=now,
+        source_type=source_type, source_id=source_id, note=note,
+    )  # fmt: skip
+    _allocate(entry, drawn)
+    return entry
+
+
+@use_case
+def claw_back(
+    member_id: int,
+    points: int,
+    *,
+    kind: str,
+    source_type: str,
+    source_id: int | None,
+    actor,
+    now: datetime,
+    prefer_lot_id: int | None = None,
+    note: str | None = None,
+) -> LedgerEntry:
+    """Take back points a refunded purchase earned; what is no longer there becomes a debt.
+
+    The only path that creates a debt (a negative balance). Draws the purchase's own lot
+    first, then lots in spending order. Writes: lots, balance (-points), debt (+shortfall),
+    one `clawback` entry with its allocations. Concurrency: member row locked first.
+    """
+    _positive(points)
+    expire_due(now, member_id=member_id)
+    _lock_member(member_id)
+    drawn = _draw(member_id, points, prefer_lot_id)
+    owed = points - sum(n for _lot, n in drawn)
+    db.session.execute(
+        update(members)
+        .where(members.c.id == member_id)
+        .values(
+            points_balance=members.c.points_balance - points,
+            points_debt=members.c.points_debt + owed,
+        )
+    )
+    _forget(member_id)
+    entry = _append(
+        member_id, CLAWBACK, kind, -points, actor=actor, now=now, debt_points=owed,
+        source_type=source_type, source_id=source_id, note=note,
+    )  # fmt: skip
+    _allocate(entry, drawn)
+    return entry
+
+
+@use_case
+def give_back(spend_entry_id: int, *, actor, now: datetime, reason: str) -> LedgerEntry | None:
+    """Return a spend's points to the very lots they came from, with their original expiry.
+
+    Points whose lot has expired meanwhile are returned and expire at once (an `expire` entry).
+    Writes: one `give_back` entry (UNIQUE on the spend it reverses), its allocations, the lots
+    still open, the balance. Returns None when the spend was already given back.
+    Raises NotASpend. Concurrency: member row locked, then the UNIQUE key decides.
+    """
+    spent = db.session.get(LedgerEntry, spend_entry_id)
+    if spent is None or spent.entry_type != SPEND:
+        raise NotASpend()
+    _lock_member(spent.member_id)
+    try:
+        with db.session.begin_nested():
+            entry = _append(
+                spent.member_id, GIVE_BACK, spent.kind, -spent.points, actor=actor, now=now,
+                source_type=spent.source_type, source_id=spent.source_id,
+                reverses_entry_id=spent.id, note=reason,
+            )  # fmt: skip
+    except exc.IntegrityError:
+        return None
+    drawn = db.session.execute(
+        select(Allocation.lot_id, Allocation.points, lots.c.expires_at)
+        .join(lots, lots.c.id == Allocation.lot_id)
+        .where(Allocation.entry_id == spent.id)
+        .order_by(Allocation.lot_id)
+    ).all()
+    expired = 0
+    for lot_id, points, expires_at in drawn:
+        reopened = db.session.execute(
+            update(lots)
+            .where(
+                lots.c.id == lot_id,
+                lots.c.expires_at > now,
+                lots.c.expired_batch.is_(None),
+                lots.c.remaining + points <= lots.c.amount,
+            )
+            .values(remaining=lots.c.remaining + points)
+        ).rowcount
+        if not reopened:
+            expired += points
+            _append(
+                spent.member_id, EXPIRE, "expire", -points, actor=actor, now=now, lot_id=lot_id,
+                source_type="lot", source_id=lot_id, expires_at=expires_at,
+            )  # fmt: skip
+    _allocate(entry, [(lot_id, points) for lot_id, points, _at in drawn])
+    db.session.execute(
+        update(members)
+        .where(members.c.id == spent.member_id)
+        .values(points_balance=members.c.points_balance + (-spent.points - expired))
+    )
+    _forget(spent.member_id)
+    return entry
+
+
+@use_case
+def expire_due(now: datetime, *, member_id: int | None = None, actor=EXPIRY_ACTOR) -> int:
+    """Expire every open lot whose expiry has passed, in set-based SQL; return lots expired.
+
+    Writes: each due lot (remaining -> 0, stamped with this run's batch), one `expire` entry
+    per lot, each member's balance. Safe twice or on two hosts at once: members are locked in
+    key order first, and a lot is claimed by `UPDATE ... WHERE remaining > 0`, so a second run
+    finds nothing left to expire.
+    """
+    batch = uuid.uuid4().hex
+    due = and_(lots.c.remaining > 0, lots.c.expires_at <= now)
+    if member_id is not None:
+        due = and_(due, lots.c.member_id == member_id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            select(members.c.id)
+            .where(members.c.id.in_(select(lots.c.member_id).where(due)))
+            .order_by(members.c.id)
+            .with_for_update()
+        )
+    claimed = db.session.execute(
+        update(lots)
+        .where(due)
+        .values(expired_batch=batch, expired_points=lots.c.remaining, remaining=0)
+    ).rowcount
+    if not claimed:
+        return 0
+    _expire_entries(batch, actor, now)
+    in_batch = lots.c.expired_batch == batch
+    total = (
+        select(db.func.sum(lots.c.expired_points))
+        .where(in_batch, lots.c.member_id == members.c.id)
+        .scalar_subquery()
+    )
+    db.session.execute(
+        update(members)
+        .where(members.c.id.in_(select(lots.c.member_id).where(in_batch)))
+        .values(points_balance=members.c.points_balance - total)
+    )
+    if member_id is None:
+        db.session.expire_all()
+    else:
+        _forget(member_id)
+    return claimed
+
+
+def _expire_entries(batch: str, actor, now: datetime) -> None:
+    columns = [
+        "member_id", "entry_type", "kind", "points", "debt_points", "lot_id", "source_type",
+        "source_id", "expires_at", "actor_kind", "actor_id", "actor_label", "at",
+    ]  # fmt: skip
+    rows = select(
+        lots.c.member_id,
+        literal(EXPIRE),
+        literal("expire"),
+        -lots.c.expired_points,
+        literal(0),
+        lots.c.id,
+        literal("lot"),
+        lots.c.id,
+        lots.c.expires_at,
+        literal(actor.actor_kind),
+        null() if actor.actor_id is None else literal(actor.actor_id),
+        literal(actor.audit_label),
+        literal(now, UTCDateTime()),
+    ).where(lots.c.expired_batch == batch)
+    db.session.execute(insert(entries).from_select(columns, rows))

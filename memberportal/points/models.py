@@ -1,0 +1,146 @@
+"""Points: the program rules, expiring lots, the append-only ledger and what each spend drew."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from memberportal.core.db import BigID, intpk
+from memberportal.extensions import db
+
+ROLLING = "rolling"
+YEARLY = "yearly"
+
+# What an entry does to the balance; the sign of `points` follows from it (CHECK below).
+EARN, SPEND, EXPIRE, GIVE_BACK, CLAWBACK = "earn", "spend", "expire", "give_back", "clawback"
+ENTRY_TYPES = (EARN, SPEND, EXPIRE, GIVE_BACK, CLAWBACK)
+
+
+class ProgramRules(db.Model):
+    """The one row of earning and expiry rules, edited by the owner."""
+
+    __tablename__ = "program_rules"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint("rate_pct > 0", name="rate_positive"),
+        CheckConstraint("expiry_policy IN ('rolling','yearly')", name="expiry_policy"),
+        CheckConstraint("expiry_months BETWEEN 1 AND 120", name="expiry_months"),
+        CheckConstraint(
+            "clearing_month BETWEEN 1 AND 12 AND clearing_day BETWEEN 1 AND 31", name="clearing"
+        ),
+        CheckConstraint("clearing_years_after BETWEEN 0 AND 10", name="clearing_years"),
+        CheckConstraint("interaction_cap_pct BETWEEN 0 AND 100", name="interaction_cap"),
+        CheckConstraint("qualification_months BETWEEN 1 AND 120", name="qualification"),
+        CheckConstraint(
+            "member_day IS NULL OR member_day BETWEEN 1 AND 28", name="member_day_in_month"
+        ),
+        CheckConstraint("member_day_multiplier_pct >= 100", name="member_day_multiplier"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    # Points per yuan, in hundredths: 100 = 1 point per yuan.
+    rate_pct: Mapped[int] = mapped_column(default=100)
+    expiry_policy: Mapped[str] = mapped_column(String(16), default=ROLLING)
+    expiry_months: Mapped[int] = mapped_column(default=12)
+    clearing_month: Mapped[int] = mapped_column(default=12)
+    clearing_day: Mapped[int] = mapped_column(default=31)
+    clearing_years_after: Mapped[int] = mapped_column(default=1)
+    interaction_cap_pct: Mapped[int] = mapped_column(default=40)
+    qualification_months: Mapped[int] = mapped_column(default=12)
+    member_day: Mapped[int | None] = mapped_column(default=None)
+    member_day_multiplier_pct: Mapped[int] = mapped_column(default=200)
+
+
+class PointLot(db.Model):
+    """One credit with its own expiry. `remaining` is what is still open to spend."""
+
+    __tablename__ = "point_lots"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("remaining >= 0 AND remaining <= amount", name="remaining_range"),
+        CheckConstraint("expired_points >= 0 AND expired_points <= amount", name="expired_range"),
+        Index("ix_point_lots_member_open", "member_id", "expires_at", "id"),
+        Index(
+            "ix_point_lots_due",
+            "expires_at",
+            postgresql_where=text("remaining > 0"),
+            sqlite_where=text("remaining > 0"),
+        ),
+    )
+
+    id: Mapped[intpk]
+    member_id: Mapped[int] = mapped_column(BigID, ForeignKey("members.id", ondelete="RESTRICT"))
+    amount: Mapped[int]
+    remaining: Mapped[int]
+    earned_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    # Set by the expiry run that closed the lot: which run, and how many points it expired.
+    expired_batch: Mapped[str | None] = mapped_column(String(32), index=True)
+    expired_points: Mapped[int] = mapped_column(default=0)
+
+
+class LedgerEntry(db.Model):
+    """One change to a member's points. Rows are only ever inserted."""
+
+    __tablename__ = "point_entries"
+    __table_args__ = (
+        CheckConstraint(
+            "entry_type IN ('earn','spend','expire','give_back','clawback')", name="entry_type"
+        ),
+        CheckConstraint(
+            "(entry_type IN ('earn','give_back') AND points > 0)"
+            " OR (entry_type IN ('spend','expire','clawback') AND points < 0)",
+            name="sign_follows_type",
+        ),
+        CheckConstraint(
+            "(entry_type = 'clawback' AND debt_points >= 0)"
+            " OR (entry_type = 'earn' AND debt_points <= 0)"
+            " OR debt_points = 0",
+            name="debt_only_by_refund",
+        ),
+        Index("ix_point_entries_member_history", "member_id", "id"),
+        Index("ix_point_entries_source", "source_type", "source_id"),
+    )
+
+    id: Mapped[intpk]
+    member_id: Mapped[int] = mapped_column(BigID, ForeignKey("members.id", ondelete="RESTRICT"))
+    entry_type: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(32))
+    points: Mapped[int]
+    # Change to the member's debt: + by a refund's clawback, - when an earning repays it.
+    debt_points: Mapped[int] = mapped_column(default=0)
+    lot_id: Mapped[int | None] = mapped_column(
+        BigID, ForeignKey("point_lots.id", ondelete="RESTRICT")
+    )
+    source_type: Mapped[str | None] = mapped_column(String(32))
+    source_id: Mapped[int | None] = mapped_column(BigID)
+    # A give-back names the spend it returns; UNIQUE makes a second give-back impossible.
+    # (No self-referencing foreign key: give_back loads the spend it names.)
+    reverses_entry_id: Mapped[int | None] = mapped_column(BigID, unique=True)
+    expires_at: Mapped[datetime | None]
+    actor_kind: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(BigID)
+    actor_label: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(String(500))
+    at: Mapped[datetime]
+
+
+class Allocation(db.Model):
+    """Points an entry drew from (spend, clawback) or returned to (give-back) one lot."""
+
+    __tablename__ = "point_allocations"
+    __table_args__ = (
+        CheckConstraint("points > 0", name="points_positive"),
+        UniqueConstraint("entry_id", "lot_id"),
+    )
+
+    id: Mapped[intpk]
+    entry_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("point_entries.id", ondelete="RESTRICT")
+    )
+    lot_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("point_lots.id", ondelete="RESTRICT"), index=True
+    )
+    points: Mapped[int]

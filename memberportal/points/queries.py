@@ -1,0 +1,129 @@
+"""Reading points: the member's own balance, expiries and history; the ledger check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from memberportal.extensions import db
+from memberportal.members.models import Member
+from memberportal.points.models import ENTRY_TYPES, Allocation, LedgerEntry, PointLot
+from memberportal.purchases.models import Purchase
+
+HISTORY_PAGE = 20
+
+
+def upcoming_expiries(member_id: int, now: datetime, limit: int = 12) -> list[tuple[datetime, int]]:
+    """[(expires_at, points)] still open, soonest first: "120 points expire on 2027-03-31"."""
+    rows = db.session.execute(
+        select(PointLot.expires_at, func.sum(PointLot.remaining))
+        .where(PointLot.member_id == member_id, PointLot.remaining > 0)
+        .group_by(PointLot.expires_at)
+        .order_by(PointLot.expires_at)
+        .limit(limit)
+    ).all()
+    return [(at, int(points)) for at, points in rows if at > now]
+
+
+@dataclass
+class HistoryRow:
+    entry: LedgerEntry
+    purchase: Purchase | None = None
+    lot: PointLot | None = None
+    # (entry, points) that drew on this earning's lot, or the lots a spend drew from
+    links: list = field(default_factory=list)
+
+
+def history_for_member(
+    member_id: int, *, entry_type: str | None = None, before_id: int | None = None,
+    limit: int = HISTORY_PAGE,
+) -> list[HistoryRow]:  # fmt: skip
+    """The member's own ledger, newest first, one page (keyset on id), explained."""
+    query = select(LedgerEntry).where(LedgerEntry.member_id == member_id)
+    if entry_type in ENTRY_TYPES:
+        query = query.where(LedgerEntry.entry_type == entry_type)
+    if before_id:
+        query = query.where(LedgerEntry.id < before_id)
+    page = list(db.session.scalars(query.order_by(LedgerEntry.id.desc()).limit(limit)))
+    rows = [HistoryRow(entry) for entry in page]
+    _explain(rows)
+    return rows
+
+
+def _explain(rows: list[HistoryRow]) -> None:
+    purchase_ids = {r.entry.source_id for r in rows if r.entry.source_type == "purchase"}
+    purchases = {
+        p.id: p for p in db.session.scalars(select(Purchase).where(Purchase.id.in_(purchase_ids)))
+    }
+    lot_ids = {r.entry.lot_id for r in rows if r.entry.lot_id}
+    lots = {
+        lot.id: lot for lot in db.session.scalars(select(PointLot).where(PointLot.id.in_(lot_ids)))
+    }
+    consumed: dict[int, list] = {}
+    for alloc, entry in db.session.execute(
+        select(Allocation, LedgerEntry)
+        .join(LedgerEntry, LedgerEntry.id == Allocation.entry_id)
+        .where(Allocation.lot_id.in_(lot_ids))
+        .order_by(Allocation.id)
+    ):
+        consumed.setdefault(alloc.lot_id, []).append((entry, alloc.points))
+    entry_ids = [r.entry.id for r in rows if r.entry.entry_type != "earn"]
+    drew: dict[int, list] = {}
+    for alloc, lot in db.session.execute(
+        select(Allocation, PointLot)
+        .join(PointLot, PointLot.id == Allocation.lot_id)
+        .where(Allocation.entry_id.in_(entry_ids))
+        .order_by(PointLot.expires_at, PointLot.id)
+    ):
+        drew.setdefault(alloc.entry_id, []).append((lot, alloc.points))
+    for row in rows:
+        e = row.entry
+        row.purchase = purchases.get(e.source_id) if e.source_type == "purchase" else None
+        row.lot = lots.get(e.lot_id) if e.lot_id else None
+        row.links = consumed.get(e.lot_id, []) if e.entry_type == "earn" else drew.get(e.id, [])
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    member_id: int
+    balance: int
+    debt: int
+    open_lots: int
+    entries_sum: int
+    entries_debt: int
+
+
+def ledger_mismatches(limit: int = 100) -> list[Mismatch]:
+    """Members whose cached balance differs from open lots minus debt, or from their entries."""
+    open_lots = (
+        select(PointLot.member_id, func.sum(PointLot.remaining).label("open"))
+        .where(PointLot.remaining > 0)
+        .group_by(PointLot.member_id)
+        .subquery()
+    )
+    sums = (
+        select(
+            LedgerEntry.member_id,
+            func.sum(LedgerEntry.points).label("total"),
+            func.sum(LedgerEntry.debt_points).label("debt"),
+        )
+        .group_by(LedgerEntry.member_id)
+        .subquery()
+    )
+    lots_sum = func.coalesce(open_lots.c.open, 0)
+    total, debt = func.coalesce(sums.c.total, 0), func.coalesce(sums.c.debt, 0)
+    rows = db.session.execute(
+        select(Member.id, Member.points_balance, Member.points_debt, lots_sum, total, debt)
+        .outerjoin(open_lots, open_lots.c.member_id == Member.id)
+        .outerjoin(sums, sums.c.member_id == Member.id)
+        .where(
+            (Member.points_balance != lots_sum - Member.points_debt)
+            | (Member.points_balance != total)
+            | (Member.points_debt != debt)
+        )
+        .order_by(Member.id)
+        .limit(limit)
+    ).all()
+    return [Mismatch(*map(int, row)) for row in rows]

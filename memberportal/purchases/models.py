@@ -1,0 +1,75 @@
+"""Purchases reported by the till or a shop, and their refunds."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from memberportal.core.db import BigID, intpk
+from memberportal.extensions import db
+
+
+class Purchase(db.Model):
+    __tablename__ = "purchases"
+    __table_args__ = (
+        UniqueConstraint("source", "order_ref"),
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+        CheckConstraint(
+            "refunded_cents >= 0 AND refunded_cents <= amount_cents", name="refund_within_amount"
+        ),
+        CheckConstraint(
+            "points_refunded >= 0 AND points_refunded <= points_earned", name="points_refunded"
+        ),
+        CheckConstraint(
+            "growth_refunded >= 0 AND growth_refunded <= growth_earned", name="growth_refunded"
+        ),
+    )
+
+    id: Mapped[intpk]
+    member_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("members.id", ondelete="RESTRICT"), index=True
+    )
+    source: Mapped[str] = mapped_column(String(32))
+    order_ref: Mapped[str] = mapped_column(String(64))
+    amount_cents: Mapped[int]
+    refunded_cents: Mapped[int] = mapped_column(default=0)
+    # The rule applied, kept so the member's history can explain the earning.
+    rate_pct: Mapped[int]
+    multiplier_pct: Mapped[int]
+    points_earned: Mapped[int] = mapped_column(default=0)
+    points_refunded: Mapped[int] = mapped_column(default=0)
+    growth_earned: Mapped[int] = mapped_column(default=0)
+    growth_refunded: Mapped[int] = mapped_column(default=0)
+    earn_entry_id: Mapped[int | None] = mapped_column(
+        BigID, ForeignKey("point_entries.id", ondelete="RESTRICT")
+    )
+    note: Mapped[str | None] = mapped_column(String(500))
+    store: Mapped[str | None] = mapped_column(String(100))
+    actor_label: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime]
+
+    @property
+    def refundable_cents(self) -> int:
+        return self.amount_cents - self.refunded_cents
+
+
+class Refund(db.Model):
+    __tablename__ = "refunds"
+    __table_args__ = (
+        UniqueConstraint("purchase_id", "refund_ref"),
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+        CheckConstraint("points_taken >= 0 AND growth_taken >= 0", name="taken_not_negative"),
+    )
+
+    id: Mapped[intpk]
+    purchase_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("purchases.id", ondelete="RESTRICT"), index=True
+    )
+    amount_cents: Mapped[int]
+    refund_ref: Mapped[str | None] = mapped_column(String(64))
+    points_taken: Mapped[int] = mapped_column(default=0)
+    growth_taken: Mapped[int] = mapped_column(default=0)
+    actor_label: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime]

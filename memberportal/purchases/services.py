@@ -1,0 +1,197 @@
+"""Purchases and refunds: points and growth in, and proportionally back out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exc, select, update
+
+from memberportal.audit import services as audit
+from memberportal.core.db import use_case
+from memberportal.core.errors import ValidationFailed
+from memberportal.extensions import db
+from memberportal.members.models import Member
+from memberportal.points import ledger
+from memberportal.points.errors import UnknownMember
+from memberportal.points.rules import (
+    best_multiplier,
+    growth_for_purchase,
+    points_for_purchase,
+    proportional_share,
+)
+from memberportal.points.services import applicable_multipliers, expiry_for, program_rules
+from memberportal.purchases.errors import (
+    DuplicatePurchase,
+    DuplicateRefund,
+    RefundExceedsPurchase,
+    UnknownPurchase,
+)
+from memberportal.purchases.models import Purchase, Refund
+from memberportal.tiers import services as tiers
+
+purchases = Purchase.__table__
+
+
+@dataclass(frozen=True)
+class PurchaseResult:
+    purchase_id: int
+    points_earned: int
+    growth_earned: int
+    balance: int
+    tier_code: str
+    tier_changed: str | None  # "VIP1->VIP2" or None
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    refund_id: int
+    points_taken: int
+    growth_taken: int
+    balance: int
+
+
+def _check_amount(amount_cents: int) -> None:
+    if not isinstance(amount_cents, int) or isinstance(amount_cents, bool) or amount_cents <= 0:
+        raise ValidationFailed(_l("The amount must be more than zero."))
+
+
+@use_case
+def record_purchase(
+    member_id: int,
+    amount_cents: int,
+    order_ref: str,
+    *,
+    source: str,
+    actor,
+    now: datetime,
+    note: str | None = None,
+    store: str | None = None,
+) -> PurchaseResult:
+    """Record a purchase once and credit its points and growth.
+
+    Points = floor(yuan x rate x best multiplier) as a lot with the program's expiry; growth
+    = whole yuan, not multiplied; a threshold reached moves the member up at once.
+    Raises ValidationFailed (amount <= 0, empty reference), UnknownMember, DuplicatePurchase.
+    Concurrency: UNIQUE (source, order_ref): of concurrent reports of one order, one credits.
+    """
+    _check_amount(amount_cents)
+    order_ref = (order_ref or "").strip()
+    if not order_ref or len(order_ref) > 64:
+        raise ValidationFailed(_l("Enter the order reference."))
+    member = db.session.get(Member, member_id)
+    if member is None:
+        raise UnknownMember()
+    rate = program_rules().rate_pct
+    multiplier = best_multiplier(applicable_multipliers(member, now))
+    purchase = Purchase(
+        member_id=member_id, source=source, order_ref=order_ref, amount_cents=amount_cents,
+        rate_pct=rate, multiplier_pct=multiplier, note=(note or "").strip() or None,
+        store=store, actor_label=actor.audit_label, at=now, refunded_cents=0,
+        points_refunded=0, growth_refunded=0,
+        points_earned=points_for_purchase(amount_cents, rate, multiplier),
+        growth_earned=growth_for_purchase(amount_cents),
+    )  # fmt: skip
+    try:
+        with db.session.begin_nested():
+            db.session.add(purchase)
+    except exc.IntegrityError:
+        existing = db.session.scalar(
+            select(Purchase.id).where(Purchase.source == source, Purchase.order_ref == order_ref)
+        )
+        raise DuplicatePurchase(purchase_id=existing) from None
+    if purchase.points_earned:
+        entry = ledger.earn(
+            member_id, purchase.points_earned, kind="purchase", source_type="purchase",
+            source_id=purchase.id, expires_at=expiry_for(now), actor=actor, now=now,
+        )  # fmt: skip
+        purchase.earn_entry_id = entry.id
+    move = tiers.add_growth(
+        member_id, purchase.growth_earned, kind="spend", cause="purchase",
+        source_type="purchase", source_id=purchase.id, actor=actor, now=now,
+    )  # fmt: skip
+    audit.record(
+        "purchase.recorded", actor=actor, subject_type="member", subject_id=member_id,
+        purchase_id=purchase.id, order_ref=order_ref, amount_cents=amount_cents,
+        points=purchase.points_earned,
+    )  # fmt: skip
+    db.session.flush()
+    db.session.refresh(member)
+    return PurchaseResult(
+        purchase.id, purchase.points_earned, purchase.growth_earned, member.points_balance,
+        member.tier.code, str(move) if move else None,
+    )  # fmt: skip
+
+
+@use_case
+def record_refund(
+    purchase_id: int, amount_cents: int, *, refund_ref: str | None, actor, now: datetime
+) -> RefundResult:
+    """Refund all or part of a purchase and take back its points and growth proportionally.
+
+    The refunded total never exceeds what was paid: UPDATE ... SET refunded_cents =
+    refunded_cents + :a WHERE refunded_cents + :a <= amount_cents. Points taken are computed on
+    the cumulative refund, so partial refunds add up to exactly what the purchase earned.
+    Points already spent become a debt. Raises ValidationFailed, UnknownPurchase,
+    RefundExceedsPurchase, DuplicateRefund. Concurrency: the conditional update locks the
+    purchase row, so concurrent refunds are applied one after the other.
+    """
+    _check_amount(amount_cents)
+    claimed = db.session.execute(
+        update(purchases)
+        .where(
+            purchases.c.id == purchase_id,
+            purchases.c.refunded_cents + amount_cents <= purchases.c.amount_cents,
+        )
+        .values(refunded_cents=purchases.c.refunded_cents + amount_cents)
+    ).rowcount
+    if not claimed:
+        if db.session.get(Purchase, purchase_id) is None:
+            raise UnknownPurchase()
+        raise RefundExceedsPurchase()
+    purchase = db.session.get(Purchase, purchase_id)
+    db.session.refresh(purchase)
+    points = _take(purchase, "points", purchase.points_earned)
+    growth = _take(purchase, "growth", purchase.growth_earned)
+    refund = Refund(
+        purchase_id=purchase_id, amount_cents=amount_cents, refund_ref=refund_ref,
+        points_taken=points, growth_taken=growth, actor_label=actor.audit_label, at=now,
+    )  # fmt: skip
+    try:
+        with db.session.begin_nested():
+            db.session.add(refund)
+    except exc.IntegrityError:
+        raise DuplicateRefund() from None
+    _claw_back(purchase, refund, points, growth, actor, now)
+    member = db.session.get(Member, purchase.member_id)
+    db.session.refresh(member)
+    return RefundResult(refund.id, points, growth, member.points_balance)
+
+
+def _take(purchase: Purchase, what: str, earned: int) -> int:
+    """What this refund takes: the cumulative share due minus what was taken before."""
+    due = proportional_share(earned, purchase.refunded_cents, purchase.amount_cents)
+    taken_before = getattr(purchase, f"{what}_refunded")
+    setattr(purchase, f"{what}_refunded", due)
+    return due - taken_before
+
+
+def _claw_back(purchase, refund, points, growth, actor, now) -> None:
+    lot_id = None
+    if purchase.earn_entry_id:
+        lot_id = db.session.get(ledger.LedgerEntry, purchase.earn_entry_id).lot_id
+    if points:
+        ledger.claw_back(
+            purchase.member_id, points, kind="refund", source_type="refund",
+            source_id=refund.id, actor=actor, now=now, prefer_lot_id=lot_id,
+        )  # fmt: skip
+    tiers.add_growth(
+        purchase.member_id, -growth, kind="spend", cause="refund", source_type="refund",
+        source_id=refund.id, actor=actor, now=now,
+    )  # fmt: skip
+    audit.record(
+        "purchase.refunded", actor=actor, subject_type="member", subject_id=purchase.member_id,
+        purchase_id=purchase.id, refund_id=refund.id, amount_cents=refund.amount_cents,
+        points=points, growth=growth,
+    )  # fmt: skip

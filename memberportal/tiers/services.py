@@ -1,0 +1,199 @@
+"""Growth and tiers: up at once when growth reaches a threshold, down only by the periodic job."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, select, update
+
+from memberportal.audit import services as audit
+from memberportal.core.clock import local_date, start_of_day
+from memberportal.core.db import use_case
+from memberportal.core.errors import ValidationFailed
+from memberportal.extensions import db
+from memberportal.members.models import Member
+from memberportal.points.rules import add_months
+from memberportal.points.services import program_rules
+from memberportal.tiers.models import GrowthEntry, Tier, TierChange
+from memberportal.tiers.rules import TierStep, display_growth, reachable_rank
+
+members = Member.__table__
+INTERACTIONS = ("sign_in", "profile", "review", "share")
+
+
+class UnknownInteraction(ValidationFailed):
+    code = "unknown_interaction"
+    default_message = _l("This kind of interaction earns no growth.")
+
+
+@dataclass(frozen=True)
+class TierMove:
+    old: str
+    new: str
+
+    def __str__(self) -> str:
+        return f"{self.old}->{self.new}"
+
+
+def _steps() -> tuple[list[TierStep], dict[int, Tier]]:
+    tiers = list(db.session.scalars(select(Tier).order_by(Tier.rank)))
+    return [TierStep(t.rank, t.growth_threshold) for t in tiers], {t.rank: t for t in tiers}
+
+
+def _next_threshold(rank: int, by_rank: dict[int, Tier]) -> int | None:
+    higher = [t.growth_threshold for r, t in by_rank.items() if r > rank]
+    return min(higher) if higher else None
+
+
+@use_case
+def add_growth(
+    member_id: int, amount: int, *, kind: str, cause: str, source_type: str | None,
+    source_id: int | None, actor, now: datetime,
+) -> TierMove | None:  # fmt: skip
+    """Add (or, negative, take back) spend or interaction growth; move up at once if reached.
+
+    Writes a dated growth entry, the member's growth counters (never below zero) and, on an
+    upgrade, the tier with a tier_changes row and an audit row. A negative amount never moves
+    a member down (that is the periodic job's, at the end of the qualification period).
+    Concurrency: counters change by UPDATE ... SET x = x + n; the move is a conditional
+    UPDATE on the tier the member had, so concurrent earnings move a member once.
+    """
+    if not amount:
+        return None
+    db.session.add(
+        GrowthEntry(
+            member_id=member_id, kind=kind, cause=cause, amount=amount,
+            source_type=source_type, source_id=source_id, at=now,
+        )
+    )  # fmt: skip
+    column = members.c.growth_spend if kind == "spend" else members.c.growth_interaction
+    new_value = case((column + amount < 0, 0), else_=column + amount)
+    row = db.session.execute(
+        update(members)
+        .where(members.c.id == member_id)
+        .values({column.name: new_value})
+        .returning(members.c.growth_spend, members.c.growth_interaction, members.c.tier_id)
+    ).one()
+    return _settle(member_id, row[0], row[1], row[2], actor=actor, now=now, upgrade_only=True)
+
+
+def _settle(member_id, spend, interaction, tier_id, *, actor, now, upgrade_only):
+    """Refresh the displayed growth; move the member to the tier the growth reaches."""
+    steps, by_rank = _steps()
+    cap = program_rules().interaction_cap_pct
+    current = next(t for t in by_rank.values() if t.id == tier_id)
+    target_rank = reachable_rank(spend, interaction, steps, cap)
+    move = None
+    if target_rank > current.rank or (not upgrade_only and target_rank < current.rank):
+        move = _move(member_id, current, by_rank[target_rank], spend, interaction, actor, now)
+    rank = by_rank[target_rank].rank if move else current.rank
+    shown = display_growth(spend, interaction, _next_threshold(rank, by_rank), cap)
+    db.session.execute(update(members).where(members.c.id == member_id).values(growth=shown))
+    _forget(member_id)
+    return move
+
+
+def _forget(member_id: int) -> None:
+    from memberportal.points.ledger import _forget as forget
+
+    forget(member_id)
+
+
+def _move(member_id, old: Tier, new: Tier, spend, interaction, actor, now) -> TierMove | None:
+    moved = db.session.execute(
+        update(members)
+        .where(members.c.id == member_id, members.c.tier_id == old.id)
+        .values(tier_id=new.id, tier_since=now)
+    ).rowcount
+    if not moved:
+        return None
+    cause = "growth" if new.rank > old.rank else "reevaluation"
+    db.session.add(
+        TierChange(
+            member_id=member_id, from_tier_id=old.id, to_tier_id=new.id, cause=cause,
+            growth_spend=spend, growth_interaction=interaction,
+            actor_label=actor.audit_label, at=now,
+        )
+    )  # fmt: skip
+    audit.record(
+        "tier.changed", actor=actor, subject_type="member", subject_id=member_id,
+        reason=cause, old=old.code, new=new.code, growth_spend=spend,
+        growth_interaction=interaction,
+    )  # fmt: skip
+    return TierMove(old.code, new.code)
+
+
+@use_case
+def record_interaction(
+    member_id: int, kind: str, growth: int, *, actor, now: datetime, source_id: int | None = None
+) -> TierMove | None:
+    """Growth from an interaction (sign_in, profile, review, share).
+
+    Recorded in full; only the program's share of each threshold counts towards it (the
+    counting happens in tiers.rules). Raises UnknownInteraction, ValidationFailed.
+    """
+    if kind not in INTERACTIONS:
+        raise UnknownInteraction()
+    if growth <= 0:
+        raise ValidationFailed()
+    return add_growth(
+        member_id, growth, kind="interaction", cause=kind, source_type=kind,
+        source_id=source_id, actor=actor, now=now,
+    )  # fmt: skip
+
+
+@use_case
+def reevaluate(now: datetime, *, actor) -> dict[str, int]:
+    """The periodic job: recount growth over the rolling qualification period, then settle
+    members whose tier period has ended (down if their growth no longer reaches it).
+
+    A member keeps a tier until the end of the qualification period in which it was reached;
+    after that a new period starts (tier_since moves on). Writes counters set-based in SQL,
+    tier moves and tier_changes rows for the members whose period ended. Safe to re-run:
+    moves are conditional on the tier and period the member had.
+    """
+    months = program_rules().qualification_months
+    since = start_of_day(add_months(local_date(now), -months))
+    _recount(since)
+    ended = db.session.execute(
+        select(Member.id, Member.tier_id, Member.growth_spend, Member.growth_interaction)
+        .where(func.coalesce(Member.tier_since, Member.joined_at) <= since)
+        .order_by(Member.id)
+    ).all()
+    moved = 0
+    for member_id, tier_id, spend, interaction in ended:
+        settled = _settle(
+            member_id, spend, interaction, tier_id, actor=actor, now=now, upgrade_only=False
+        )
+        if settled:
+            moved += 1
+        else:
+            db.session.execute(
+                update(members).where(members.c.id == member_id).values(tier_since=now)
+            )
+    db.session.expire_all()
+    return {"ended_periods": len(ended), "moved": moved}
+
+
+def _recount(since: datetime) -> None:
+    def total(kind: str):
+        return func.coalesce(
+            select(func.sum(GrowthEntry.amount))
+            .where(
+                GrowthEntry.member_id == members.c.id,
+                GrowthEntry.kind == kind,
+                GrowthEntry.at > since,
+            )
+            .scalar_subquery(),
+            0,
+        )
+
+    spend, interaction = total("spend"), total("interaction")
+    db.session.execute(
+        update(members).values(
+            growth_spend=case((spend < 0, 0), else_=spend),
+            growth_interaction=case((interaction < 0, 0), else_=interaction),
+        )
+    )
