@@ -21,6 +21,8 @@ MEMBER_BLUEPRINTS = [
     "memberportal.accounts.views",
     "memberportal.members.views",
     "memberportal.mall.views",
+    "memberportal.memberships.views",
+    "memberportal.memberships.webhook",
 ]
 MERCHANT_BLUEPRINTS = [
     "memberportal.members.merchant_views",
@@ -28,6 +30,7 @@ MERCHANT_BLUEPRINTS = [
     "memberportal.audit.merchant_views",
     "memberportal.mall.merchant_views",
     "memberportal.mall.fulfilment_views",
+    "memberportal.memberships.merchant_views",
 ]
 
 request_log = logging.getLogger("memberportal.request")

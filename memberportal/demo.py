@@ -10,6 +10,7 @@ from memberportal.core.db import use_case
 from memberportal.extensions import db
 from memberportal.members import services as member_services
 from memberportal.members.models import Member
+from memberportal.memberships import demo as membership_demo
 from memberportal.tiers.models import Tier
 
 TIERS = [
@@ -117,4 +118,5 @@ def load() -> int:
     from memberportal.mall import demo as mall_demo
 
     added += mall_demo.load()
+    added += membership_demo.load()
     return added

@@ -10,6 +10,15 @@ from memberportal.mall.models import (  # noqa: F401
     VirtualCode,
 )
 from memberportal.members.models import Member  # noqa: F401
+from memberportal.memberships.models import (  # noqa: F401
+    BillingRecord,
+    Checkout,
+    DemoStripeObject,
+    Membership,
+    PaymentFact,
+    Plan,
+    StripeEvent,
+)
 from memberportal.points.models import Allocation, LedgerEntry, PointLot, ProgramRules  # noqa: F401
 from memberportal.purchases.models import Purchase, Refund  # noqa: F401
 from memberportal.tiers.models import GrowthEntry, Tier, TierChange  # noqa: F401

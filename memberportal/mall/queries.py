@@ -12,6 +12,7 @@ from memberportal.extensions import db
 from memberportal.mall import rules
 from memberportal.mall.models import Category, Item, MemberItemCount, Order, VirtualCode
 from memberportal.members.models import Member
+from memberportal.memberships.queries import active_benefits
 
 SORTS = ("newest", "points_asc", "points_desc")
 
@@ -22,10 +23,6 @@ def categories() -> list[Category]:
 
 def has_paid_card(member_id: int, now: datetime) -> bool:
     """Whether the member's paid card gives benefits at this moment."""
-    try:
-        from memberportal.memberships.queries import active_benefits
-    except ImportError:  # the paid membership area is not installed
-        return False
     return active_benefits(member_id, now) is not None
 
 

@@ -1,0 +1,122 @@
+"""The payment gateway: Stripe itself (live) or the offline demo, chosen by PAYMENTS_MODE.
+
+Both answer the same questions; the webhook handler decides from what they return, so the
+demo exercises the very path live payments take.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Protocol
+
+import stripe
+from flask import current_app
+
+from memberportal.memberships.models import Checkout, Plan
+
+
+class Gateway(Protocol):
+    def start_checkout(
+        self,
+        *,
+        checkout: Checkout,
+        plan: Plan,
+        email: str | None,
+        success_url: str,
+        cancel_url: str,
+    ) -> tuple[str, str]:
+        """Create a checkout for one subscription; return (session id, URL to send the member)."""
+
+    def fetch_subscription(self, subscription_id: str) -> dict | None:
+        """The latest state of a subscription, or None when the processor does not know it."""
+
+    def invoice_for_payment_intent(self, payment_intent_id: str) -> dict | None:
+        """The invoice a payment paid (charges no longer name their invoice)."""
+
+    def cancel_at_period_end(self, subscription_id: str) -> None:
+        """Ask the processor to end the subscription when the paid period is over."""
+
+
+def webhook_secret() -> str:
+    """STRIPE_WEBHOOK_SECRET; in demo mode without one, a secret kept under instance/."""
+    secret = current_app.config.get("STRIPE_WEBHOOK_SECRET") or ""
+    if secret or current_app.config["PAYMENTS_MODE"] != "demo":
+        return secret
+    path = Path(current_app.instance_path) / "stripe_webhook_secret"
+    if not path.exists():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another worker wrote it first
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write("whsec_demo" + secrets.token_hex(24))
+    return path.read_text().strip()
+
+
+def get_gateway() -> Gateway:
+    app = current_app._get_current_object()
+    gateway = app.extensions.get("payments_gateway")
+    if gateway is None:
+        if app.config["PAYMENTS_MODE"] == "live":
+            gateway = LiveGateway(app.config["STRIPE_SECRET_KEY"])
+        else:
+            from memberportal.memberships.demo_gateway import DemoGateway
+
+            gateway = DemoGateway()
+        app.extensions["payments_gateway"] = gateway
+    return gateway
+
+
+class LiveGateway:
+    """Stripe's API through the stripe library (network calls; never inside a transaction)."""
+
+    def __init__(self, api_key: str):
+        self.client = stripe.StripeClient(api_key)
+
+    def start_checkout(self, *, checkout, plan, email, success_url, cancel_url):
+        params: dict = {
+            "mode": "subscription",
+            "line_items": [{"price": plan.stripe_price_id, "quantity": 1}],
+            "client_reference_id": str(checkout.member_id),
+            "metadata": {"member_id": str(checkout.member_id), "plan_code": plan.code},
+            "subscription_data": {
+                "metadata": {"member_id": str(checkout.member_id), "plan_code": plan.code}
+            },
+            "success_url": success_url + "?session_id={CHECKOUT_SESSION_ID}",
+            "cancel_url": cancel_url,
+        }
+        if email:
+            params["customer_email"] = email
+        if plan.stripe_coupon_id and plan.first_period_price_cents is not None:
+            # A coupon with duration "once" discounts only the first invoice.
+            params["discounts"] = [{"coupon": plan.stripe_coupon_id}]
+        session = self.client.v1.checkout.sessions.create(
+            params=params, options={"idempotency_key": f"checkout-{checkout.id}"}
+        )
+        return session.id, session.url
+
+    def fetch_subscription(self, subscription_id):
+        try:
+            return self.client.v1.subscriptions.retrieve(subscription_id).to_dict()
+        except stripe.InvalidRequestError:
+            return None
+
+    def invoice_for_payment_intent(self, payment_intent_id):
+        payments = self.client.v1.invoice_payments.list(
+            params={
+                "payment": {"type": "payment_intent", "payment_intent": payment_intent_id},
+                "expand": ["data.invoice"],
+            }
+        )
+        for payment in payments.data:
+            invoice = payment.invoice
+            if isinstance(invoice, str):
+                invoice = self.client.v1.invoices.retrieve(invoice)
+            return invoice.to_dict()
+        return None
+
+    def cancel_at_period_end(self, subscription_id):
+        self.client.v1.subscriptions.update(subscription_id, params={"cancel_at_period_end": True})

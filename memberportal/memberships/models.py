@@ -1,0 +1,205 @@
+"""Paid membership (SVIP): plans, memberships, checkouts, the webhook ledger and billing rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from memberportal.core.clock import utcnow
+from memberportal.core.db import BigID, intpk
+from memberportal.core.i18n import localized
+from memberportal.extensions import db
+from memberportal.members.models import Member
+
+PLAN_STATES = ("draft", "active", "retired")
+INTERVALS = ("year", "month")
+# ended and revoked are terminal: no later event brings such a membership back.
+STATUSES = ("active", "trialing", "past_due", "on_hold", "ended", "revoked")
+TERMINAL = ("ended", "revoked")
+# Statuses in which the member keeps the paid benefits (until the period end plus grace).
+ENTITLED = ("active", "trialing", "past_due")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Plan(db.Model):
+    __tablename__ = "membership_plans"
+    __table_args__ = (
+        CheckConstraint("price_cents > 0", name="price_positive"),
+        CheckConstraint(
+            "first_period_price_cents IS NULL OR "
+            "(first_period_price_cents >= 0 AND first_period_price_cents < price_cents)",
+            name="first_period_below_price",
+        ),
+        CheckConstraint(_in("billing_interval", INTERVALS), name="interval"),
+        CheckConstraint(_in("state", PLAN_STATES), name="state"),
+        CheckConstraint("points_multiplier_pct >= 100", name="multiplier_at_least_one"),
+        CheckConstraint("discount_bps >= 0 AND discount_bps <= 10000", name="discount_range"),
+    )
+
+    id: Mapped[intpk]
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(64))
+    price_cents: Mapped[int]
+    billing_interval: Mapped[str] = mapped_column(String(8), default="year")
+    first_period_price_cents: Mapped[int | None]
+    points_multiplier_pct: Mapped[int] = mapped_column(default=100)
+    discount_bps: Mapped[int] = mapped_column(default=0)
+    benefits_zh: Mapped[str] = mapped_column(Text, default="")
+    benefits_en: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(8), default="draft")
+    stripe_price_id: Mapped[str | None] = mapped_column(String(255))
+    stripe_coupon_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def name(self) -> str:
+        return localized(self.name_zh, self.name_en)
+
+    @property
+    def benefits(self) -> str:
+        return localized(self.benefits_zh, self.benefits_en)
+
+    @property
+    def first_charge_cents(self) -> int:
+        """What the member pays today: the discounted first period, if there is one."""
+        if self.first_period_price_cents is None:
+            return self.price_cents
+        return self.first_period_price_cents
+
+
+class Membership(db.Model):
+    """One Stripe subscription of one member; a member who rejoins gets a new row."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        CheckConstraint(_in("status", STATUSES), name="status"),
+        Index("ix_memberships_member_status", "member_id", "status"),
+    )
+
+    id: Mapped[intpk]
+    member_id: Mapped[int] = mapped_column(BigID, ForeignKey("members.id", ondelete="RESTRICT"))
+    plan_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("membership_plans.id", ondelete="RESTRICT")
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    current_period_start: Mapped[datetime | None]
+    current_period_end: Mapped[datetime | None]
+    cancel_at_period_end: Mapped[bool] = mapped_column(default=False)
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    stripe_subscription_id: Mapped[str] = mapped_column(String(255), unique=True)
+    # The amount of the next renewal as Stripe priced it (the plan's full price after a discount).
+    renewal_amount_cents: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+
+    plan: Mapped[Plan] = relationship(lazy="joined")
+    member: Mapped[Member] = relationship()
+
+
+class Checkout(db.Model):
+    """A checkout the member started; at most one open per member (a partial UNIQUE index)."""
+
+    __tablename__ = "membership_checkouts"
+    __table_args__ = (
+        CheckConstraint(_in("state", ("open", "completed", "expired")), name="state"),
+        Index(
+            "uq_membership_checkouts_one_open",
+            "member_id",
+            unique=True,
+            postgresql_where=text("state = 'open'"),
+            sqlite_where=text("state = 'open'"),
+        ),
+    )
+
+    id: Mapped[intpk]
+    member_id: Mapped[int] = mapped_column(BigID, ForeignKey("members.id", ondelete="RESTRICT"))
+    plan_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("membership_plans.id", ondelete="RESTRICT")
+    )
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    url: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    plan: Mapped[Plan] = relationship(lazy="joined")
+
+
+class StripeEvent(db.Model):
+    """Every verified event, once (UNIQUE event id); unmatched ones are listed for the owner."""
+
+    __tablename__ = "stripe_events"
+    __table_args__ = (
+        CheckConstraint(
+            _in("outcome", ("received", "applied", "no_change", "unmatched", "ignored")),
+            name="outcome",
+        ),
+    )
+
+    id: Mapped[intpk]
+    event_id: Mapped[str] = mapped_column(String(255), unique=True)
+    type: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    outcome: Mapped[str] = mapped_column(String(16), default="received", index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(255))
+    subscription_id: Mapped[str | None] = mapped_column(String(255))
+    membership_id: Mapped[int | None] = mapped_column(
+        BigID, ForeignKey("memberships.id", ondelete="RESTRICT")
+    )
+    note: Mapped[str | None] = mapped_column(String(500))
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class PaymentFact(db.Model):
+    """The business fact an event reports, keyed so two event ids for one change act once:
+    'invoice.paid:<invoice>', 'refund:<charge>', 'dispute:<id>:<status>'."""
+
+    __tablename__ = "payment_facts"
+
+    id: Mapped[intpk]
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    event_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BillingRecord(db.Model):
+    """Money that moved for a membership: a paid invoice or a refund (from the webhook ledger)."""
+
+    __tablename__ = "membership_billing"
+    __table_args__ = (
+        CheckConstraint(_in("kind", ("payment", "refund")), name="kind"),
+        CheckConstraint("amount_cents >= 0", name="amount_not_negative"),
+    )
+
+    id: Mapped[intpk]
+    membership_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("memberships.id", ondelete="RESTRICT"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("members.id", ondelete="RESTRICT"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(8))
+    # The invoice id for a payment, 'refund:<charge>' for a refund: one row per fact.
+    reference: Mapped[str] = mapped_column(String(300), unique=True)
+    invoice_id: Mapped[str | None] = mapped_column(String(255))
+    amount_cents: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3), default="cny")
+    period_start: Mapped[datetime | None]
+    period_end: Mapped[datetime | None]
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DemoStripeObject(db.Model):
+    """Demo mode only: the objects the offline gateway keeps (what Stripe would hold)."""
+
+    __tablename__ = "demo_stripe_objects"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict] = mapped_column(JSON)

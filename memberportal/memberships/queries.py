@@ -1,0 +1,155 @@
+"""Reading paid memberships, scoped to who may see them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, func, select
+
+from memberportal.extensions import db
+from memberportal.members.models import Member
+from memberportal.memberships.models import (
+    ENTITLED,
+    BillingRecord,
+    Checkout,
+    Membership,
+    Plan,
+    StripeEvent,
+)
+from memberportal.memberships.rules import GRACE
+
+
+@dataclass(frozen=True)
+class ActiveBenefits:
+    plan_code: str
+    points_multiplier_pct: int
+    discount_bps: int
+    paid_until: datetime  # the paid period's end (benefits last a day's grace beyond it)
+
+
+def active_benefits(member_id: int, now: datetime) -> ActiveBenefits | None:
+    """The paid-plan benefits the member has at `now`, or None.
+
+    Check this at the moment a benefit is used (earning, coupons): a revoked, held or ended
+    membership gives nothing from the moment its webhook was processed.
+    """
+    row = db.session.execute(
+        select(
+            Plan.code, Plan.points_multiplier_pct, Plan.discount_bps, Membership.current_period_end
+        )
+        .join(Plan, Plan.id == Membership.plan_id)
+        .where(
+            Membership.member_id == member_id,
+            Membership.status.in_(ENTITLED),
+            Membership.current_period_end > now - GRACE,
+        )
+        .order_by(Membership.current_period_end.desc())
+        .limit(1)
+    ).first()
+    return ActiveBenefits(*row) if row else None
+
+
+def plans_on_sale() -> list[Plan]:
+    return list(
+        db.session.scalars(select(Plan).where(Plan.state == "active").order_by(Plan.price_cents))
+    )
+
+
+def all_plans() -> list[Plan]:
+    return list(db.session.scalars(select(Plan).order_by(Plan.state, Plan.code)))
+
+
+def plan_by_id(plan_id: int) -> Plan | None:
+    return db.session.get(Plan, plan_id)
+
+
+def latest_membership_for_member(member_id: int) -> Membership | None:
+    """The member's own most recent membership (their page shows it, whatever its status)."""
+    return db.session.scalars(
+        select(Membership)
+        .where(Membership.member_id == member_id)
+        .order_by(Membership.created_at.desc(), Membership.id.desc())
+        .limit(1)
+    ).first()
+
+
+def checkout_for_member(member_id: int, session_id: str) -> Checkout | None:
+    """A checkout session, only if it belongs to this member."""
+    return db.session.scalars(
+        select(Checkout).where(Checkout.member_id == member_id, Checkout.session_id == session_id)
+    ).first()
+
+
+def membership_for_checkout(checkout: Checkout) -> Membership | None:
+    """The membership this checkout produced, once a webhook has created it."""
+    return db.session.scalars(
+        select(Membership)
+        .where(
+            Membership.member_id == checkout.member_id, Membership.created_at >= checkout.created_at
+        )
+        .order_by(Membership.id.desc())
+    ).first()
+
+
+@dataclass(frozen=True)
+class PaidMemberRow:
+    membership: Membership
+    member: Member
+    revenue_cents: int
+
+
+def _revenue():
+    signed = case(
+        (BillingRecord.kind == "refund", -BillingRecord.amount_cents),
+        else_=BillingRecord.amount_cents,
+    )
+    return (
+        select(BillingRecord.membership_id, func.coalesce(func.sum(signed), 0).label("revenue"))
+        .group_by(BillingRecord.membership_id)
+        .subquery()
+    )
+
+
+def paid_members(limit: int = 200) -> list[PaidMemberRow]:
+    """Staff with payments.view: every membership, newest first, with revenue net of refunds."""
+    revenue = _revenue()
+    rows = db.session.execute(
+        select(Membership, Member, func.coalesce(revenue.c.revenue, 0))
+        .join(Member, Member.id == Membership.member_id)
+        .outerjoin(revenue, revenue.c.membership_id == Membership.id)
+        .order_by(Membership.updated_at.desc(), Membership.id.desc())
+        .limit(limit)
+    ).all()
+    return [PaidMemberRow(m, member, int(rev)) for m, member, rev in rows]
+
+
+def billing_for_member(member_id: int) -> list[BillingRecord]:
+    return list(
+        db.session.scalars(
+            select(BillingRecord)
+            .where(BillingRecord.member_id == member_id)
+            .order_by(BillingRecord.at.desc(), BillingRecord.id.desc())
+        )
+    )
+
+
+def memberships_for_member(member_id: int) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .where(Membership.member_id == member_id)
+            .order_by(Membership.id.desc())
+        )
+    )
+
+
+def unmatched_events(limit: int = 200) -> list[StripeEvent]:
+    return list(
+        db.session.scalars(
+            select(StripeEvent)
+            .where(StripeEvent.outcome == "unmatched")
+            .order_by(StripeEvent.received_at.desc(), StripeEvent.id.desc())
+            .limit(limit)
+        )
+    )
