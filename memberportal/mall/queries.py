@@ -141,6 +141,12 @@ def order_for_member(member_id: int, order_id: int) -> Order | None:
     )
 
 
+def order_for_member_session(member_id: int, session_id: str) -> Order | None:
+    return db.session.scalar(
+        select(Order).where(Order.member_id == member_id, Order.checkout_session_id == session_id)
+    )
+
+
 def codes_for_member_order(member_id: int, order_id: int) -> list[str]:
     """The virtual codes of a paid order, only for the member who owns it."""
     return list(

@@ -215,17 +215,26 @@ def _claim_codes(item_id: int, order_id: int, quantity: int, now: datetime) -> N
 
 @use_case
 def cancel(
-    order_id: int, *, actor, now: datetime, reason: str, member_id: int | None = None
+    order_id: int,
+    *,
+    actor,
+    now: datetime,
+    reason: str,
+    member_id: int | None = None,
+    unpaid_only: bool = False,
 ) -> Order:
     """Cancel an order not yet handed over or shipped, by its member or by staff.
 
     Rule: returns the stock, the per-member count, unseen virtual codes, and the points
     (ledger.give_back: to their lots with the original expiry). Cancelling a cancelled order
-    changes nothing and returns it. With `member_id`, only that member's order is touched.
+    changes nothing and returns it. With `member_id`, only that member's order is touched;
+    with `unpaid_only`, only an order still awaiting payment (a released hold never cancels
+    an order whose payment just landed).
     Raises NotFound, NotCancellable. Concurrency: the status moves by one conditional UPDATE,
     so of two cancels (or a cancel and a hand-over) exactly one takes effect.
     """
-    conditions = [Order.id == order_id, Order.status.in_(rules.CANCELLABLE)]
+    statuses = ("awaiting_payment",) if unpaid_only else rules.CANCELLABLE
+    conditions = [Order.id == order_id, Order.status.in_(statuses)]
     if member_id is not None:
         conditions.append(Order.member_id == member_id)
     moved = db.session.execute(
@@ -381,7 +390,7 @@ def release_expired(*, now: datetime) -> list[int]:
     released = []
     for order_id in queries.expired_holds(now):
         try:
-            order = cancel(order_id, actor=actor, now=now, reason=EXPIRED_REASON)
+            order = cancel(order_id, actor=actor, now=now, reason=EXPIRED_REASON, unpaid_only=True)
         except NotCancellable:
             continue
         if order.cancelled_at == now:

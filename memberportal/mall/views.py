@@ -5,7 +5,16 @@ from __future__ import annotations
 import io
 
 import segno
-from flask import Blueprint, Response, abort, flash, request, send_from_directory, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,8 +23,9 @@ from memberportal.core.clock import utcnow
 from memberportal.core.errors import DomainError
 from memberportal.core.htmx import redirect_after_post, render
 from memberportal.extensions import db
-from memberportal.mall import images, queries, rules, services
+from memberportal.mall import images, payments, queries, rules, services
 from memberportal.mall.forms import MemberCancelForm, RedeemForm
+from memberportal.memberships.gateway import get_gateway
 
 bp = Blueprint("mall", __name__, url_prefix="/mall")
 
@@ -187,3 +197,51 @@ def mall_labels():
         "kind_label": lambda kind: rules.KIND_LABELS.get(kind, kind),
         "state_label": lambda state: rules.STATE_LABELS.get(state, state),
     }
+
+
+@bp.post("/orders/<int:order_id>/pay")
+@member_required
+def pay(order_id: int):
+    """Send the member to the checkout for the order's cash part (Stripe, or the demo)."""
+    _order_or_404(order_id)
+    if not MemberCancelForm().validate_on_submit():
+        abort(400)
+    back = url_for("mall.order", order_id=order_id, _external=True)
+    try:
+        url = payments.begin_checkout(order_id, current_user.id, success_url=back, cancel_url=back)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect_after_post(url_for("mall.order", order_id=order_id))
+    return redirect_after_post(url)
+
+
+def _demo_order_or_404(session_id: str):
+    if current_app.config["PAYMENTS_MODE"] != "demo":
+        abort(404)
+    found = queries.order_for_member_session(current_user.id, session_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/demo-payment/<session_id>")
+@member_required
+def demo_payment(session_id: str):
+    """The offline stand-in for Stripe's payment page (demo mode only)."""
+    return render(
+        "mall/demo_payment.html", order=_demo_order_or_404(session_id), form=MemberCancelForm()
+    )
+
+
+@bp.post("/demo-payment/<session_id>/<any(pay, abandon):step>")
+@member_required
+def demo_payment_step(session_id: str, step: str):
+    found = _demo_order_or_404(session_id)
+    if not MemberCancelForm().validate_on_submit():
+        abort(400)
+    gateway = get_gateway()
+    if step == "pay":
+        gateway.pay_payment(session_id)
+    else:
+        gateway.expire_payment(session_id)
+    return redirect_after_post(url_for("mall.order", order_id=found.id))
