@@ -7,12 +7,13 @@ the signature and records each event id once before calling `handle_event`.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
 from memberportal.audit import services as audit
 from memberportal.core.actors import SystemActor
+from memberportal.core.clock import utcnow
 from memberportal.core.db import use_case
 from memberportal.core.errors import NotFound
 from memberportal.extensions import db
@@ -23,6 +24,7 @@ from memberportal.memberships.gateway import get_gateway
 
 STRIPE = SystemActor(audit_label="stripe webhook", actor_kind="stripe")
 METADATA_KEY = "mall_order_id"
+CHECKOUT_MINIMUM = timedelta(minutes=31)
 MALL_EVENTS = ("checkout.session.completed", "checkout.session.expired", "charge.refunded")
 
 
@@ -47,7 +49,9 @@ def begin_checkout(order_id: int, member_id: int, *, success_url: str, cancel_ur
         email=None,
         success_url=success_url,
         cancel_url=cancel_url,
-        expires_at=int(order.hold_expires_at.timestamp()),
+        # Stripe accepts 30 minutes at the least; the sweep still releases the hold on time,
+        # and a payment that lands after it is recorded as late (see confirm_payment).
+        expires_at=int(max(order.hold_expires_at, utcnow() + CHECKOUT_MINIMUM).timestamp()),
     )
     _attach_session(order.id, session_id)
     return url

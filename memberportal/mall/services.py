@@ -10,6 +10,7 @@ import re
 import secrets
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +39,7 @@ from memberportal.tiers.models import Tier
 
 REQUEST_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 EXPIRED_REASON = "payment not completed in time"
+PAID_CANCEL_MESSAGE = _l("The cash part is paid: ask the staff to cancel and refund this order.")
 
 
 def new_pickup_code() -> str:
@@ -236,7 +238,8 @@ def cancel(
     statuses = ("awaiting_payment",) if unpaid_only else rules.CANCELLABLE
     conditions = [Order.id == order_id, Order.status.in_(statuses)]
     if member_id is not None:
-        conditions.append(Order.member_id == member_id)
+        # A paid cash part needs a refund, which staff start; the member cannot undo it here.
+        conditions += [Order.member_id == member_id, Order.paid_at.is_(None)]
     moved = db.session.execute(
         update(Order)
         .where(*conditions)
@@ -249,6 +252,8 @@ def cancel(
     if not moved:
         if order.status == "cancelled":
             return order
+        if member_id is not None and order.paid_at is not None and rules.can_cancel(order.status):
+            raise NotCancellable(PAID_CANCEL_MESSAGE)
         raise NotCancellable()
     _return_goods(order)
     if order.spend_entry_id is not None:

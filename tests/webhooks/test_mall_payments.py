@@ -113,3 +113,36 @@ def test_a_wrong_amount_is_kept_unmatched(client, member_web):
     sim.pay_payment("cs_test_mall2")
     assert sim.responses[-1][1]["outcome"] == "unmatched"
     assert order_status(order.id) == "awaiting_payment"
+
+
+def test_paid_only_items_follow_the_paid_card_at_the_moment_of_redemption(sim, payer):
+    from memberportal.mall.errors import NotRedeemable
+
+    earn(payer.id, 1000)
+    item = factories.mall_item(points_price=100, paid_only=True)
+    try:
+        redeem(payer.id, item.id)
+    except NotRedeemable as error:
+        assert error.reason.value == "paid_card_needed"
+    else:
+        raise AssertionError("redeemed without a paid card")
+    sim.subscribe(payer)
+    assert redeem(payer.id, item.id).status == "ready_for_pickup"
+    assert balance(payer.id) == 900
+
+
+def test_a_member_cannot_cancel_a_paid_cash_order_themselves(member_web):
+    from memberportal.mall import services
+    from memberportal.mall.errors import NotCancellable
+
+    order, _item = place_cash_order(member_web)
+    page_url = start_demo_checkout(member_web, order)
+    member_web.submit(f"{page_url}/pay", page=page_url)
+    member = member_web.member
+    try:
+        services.cancel(order.id, actor=member, now=utcnow(), reason="x", member_id=member.id)
+    except NotCancellable as error:
+        assert "staff" in str(error.message) or "店员" in str(error.message)
+    else:
+        raise AssertionError("a paid order was cancelled without a refund")
+    assert order_status(order.id) == "ready_for_pickup" and balance(member.id) == 700
