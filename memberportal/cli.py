@@ -16,17 +16,12 @@ from memberportal.core.errors import DomainError
 
 
 def init_app(app: Flask) -> None:
-    app.cli.add_command(setup)
-    app.cli.add_command(create_staff)
-    app.cli.add_command(i18n)
     from memberportal.api.cli import api_group, create_api_client
-
-    app.cli.add_command(create_api_client)
-    app.cli.add_command(api_group)
+    from memberportal.mall.cli import mall
     from memberportal.points.cli import points, tiers
 
-    app.cli.add_command(points)
-    app.cli.add_command(tiers)
+    for command in (setup, create_staff, i18n, create_api_client, api_group, mall, points, tiers):
+        app.cli.add_command(command)
 
 
 @click.command("setup")

@@ -115,6 +115,9 @@ def load() -> int:
         if contact not in contacts:
             member_services.register(name, contact, password)
             added += 1
+    from memberportal.mall import demo as mall_demo
+
+    added += mall_demo.load()
     added += membership_demo.load()
     from memberportal.points import demo as points_demo
 

@@ -3,6 +3,13 @@
 from memberportal.accounts.models import StaffUser  # noqa: F401
 from memberportal.api.models import ApiCall, ApiClient, IdempotencyRecord  # noqa: F401
 from memberportal.audit.models import AuditEntry  # noqa: F401
+from memberportal.mall.models import (  # noqa: F401
+    Category,
+    Item,
+    MemberItemCount,
+    Order,
+    VirtualCode,
+)
 from memberportal.members.models import Member  # noqa: F401
 from memberportal.memberships.models import (  # noqa: F401
     BillingRecord,

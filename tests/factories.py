@@ -55,3 +55,66 @@ def staff(role: str, email: str | None = None) -> StaffUser:
 
 def tier(code: str) -> Tier:
     return db.session.scalars(db.select(Tier).where(Tier.code == code)).one()
+
+
+def png(width: int = 100, height: int = 100) -> bytes:
+    """A real (tiny, grey) PNG of the given size, made without an imaging library."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def mall_category(code: str = "gifts"):
+    from memberportal.mall.models import Category
+
+    found = db.session.scalars(db.select(Category).where(Category.code == code)).first()
+    if found:
+        return found
+    category = Category(code=code, name_zh="礼品", name_en="Gifts")
+    db.session.add(category)
+    db.session.commit()
+    return category
+
+
+def mall_item(**overrides):
+    """An on-sale item, made through the catalog use cases (audited like a merchant's)."""
+    from memberportal.core.actors import SystemActor
+    from memberportal.core.clock import utcnow
+    from memberportal.mall import catalog_services as catalog
+
+    actor = SystemActor(audit_label="test")
+    stock = overrides.pop("stock", 10)
+    state = overrides.pop("state", "on_sale")
+    codes = overrides.pop("codes", None)
+    fields = {
+        "name_zh": "帆布袋",
+        "name_en": "Canvas tote",
+        "category_id": mall_category().id,
+        "kind": "pickup",
+        "points_price": 100,
+        **overrides,
+    }
+    now = utcnow()
+    item = catalog.create_item(
+        catalog.ItemInput(**fields),
+        actor=actor,
+        now=now,
+        stock=0 if fields["kind"] == "virtual_code" else stock,
+    )
+    if codes:
+        catalog.add_codes(item.id, codes, actor=actor, now=now)
+    if state == "on_sale":
+        catalog.publish(item.id, actor=actor, now=now)
+    return item

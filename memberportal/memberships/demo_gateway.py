@@ -95,7 +95,61 @@ class DemoGateway:
         self.put("subscription", sub)
         self.send("customer.subscription.updated", sub)
 
+    def start_payment(
+        self, *, reference, amount_cents, description, metadata, email, success_url,
+        cancel_url, expires_at,
+    ):  # fmt: skip
+        session_id = new_id("cs")
+        session = self.shapes.payment_session(
+            session_id=session_id, amount_total=amount_cents, metadata=metadata
+        )
+        session.update(success_url=success_url, cancel_url=cancel_url, expires_at=expires_at)
+        session["url"] = url_for("mall.demo_payment", session_id=session_id)
+        self.put("checkout.session", session)
+        return session_id, session["url"]
+
     # --- simulated changes ---------------------------------------------------------------
+
+    def pay_payment(self, session_id: str) -> dict | None:
+        """The member paid a one-off (payment mode) demo checkout."""
+        session = self.get(session_id)
+        if session is None or session["status"] != "open" or not _claim_payment(session_id):
+            return None
+        payment_intent, customer = new_id("pi"), new_id("cus")
+        charge = self.shapes.charge(
+            charge_id=new_id("ch"),
+            customer=customer,
+            payment_intent=payment_intent,
+            amount=session["amount_total"],
+        )
+        charge["metadata"] = dict(session["metadata"])
+        self.put("charge", charge)
+        self.put("payment_intent", {"id": payment_intent, "latest_charge": charge["id"]})
+        session.update(
+            status="complete", payment_status="paid", payment_intent=payment_intent, url=None
+        )
+        self.put("checkout.session", session)
+        self.send("checkout.session.completed", session)
+        return session
+
+    def expire_payment(self, session_id: str) -> None:
+        """The checkout was abandoned or timed out: Stripe expires it."""
+        session = self.get(session_id)
+        if session is None or session["status"] != "open":
+            return
+        session.update(status="expired", url=None)
+        self.put("checkout.session", session)
+        self.send("checkout.session.expired", session)
+
+    def refund_payment(self, payment_intent_id: str) -> None:
+        """Refund a one-off payment in full."""
+        payment = self.get(payment_intent_id)
+        charge = self.get(payment["latest_charge"]) if payment else None
+        if charge is None:
+            return
+        charge.update(amount_refunded=charge["amount"], refunded=True)
+        self.put("charge", charge)
+        self.send("charge.refunded", charge)
 
     def send(self, kind: str, obj: dict) -> tuple[int, dict]:
         payload = json.dumps(self.shapes.event(kind, obj))

@@ -96,8 +96,10 @@ def handle_event(event: dict, context: Context, *, now: datetime | None = None) 
         payload=event,
     ):
         return "duplicate"
-    handler = HANDLERS.get(event["type"])
-    result = handler(event, obj, context, now) if handler else Outcome("ignored")
+    result = _mall_outcome(event, obj, now)
+    if result is None:
+        handler = HANDLERS.get(event["type"])
+        result = handler(event, obj, context, now) if handler else Outcome("ignored")
     db.session.execute(
         update(StripeEvent)
         .where(StripeEvent.event_id == event["id"])
@@ -108,6 +110,16 @@ def handle_event(event: dict, context: Context, *, now: datetime | None = None) 
         )
     )
     return result.outcome
+
+
+def _mall_outcome(event: dict, obj: dict, now: datetime) -> Outcome | None:
+    """Mall order payments (payment mode, keyed by metadata) go to the mall's handlers."""
+    from memberportal.mall import payments
+
+    if not payments.is_mall_event(event):
+        return None
+    outcome, note = payments.handle_event(event, now=now)
+    return Outcome(outcome, note=note)
 
 
 def _subscription_of(event: dict, context: Context) -> str | None:

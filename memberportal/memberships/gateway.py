@@ -38,6 +38,20 @@ class Gateway(Protocol):
     def cancel_at_period_end(self, subscription_id: str) -> None:
         """Ask the processor to end the subscription when the paid period is over."""
 
+    def start_payment(
+        self,
+        *,
+        reference: str,
+        amount_cents: int,
+        description: str,
+        metadata: dict,
+        email: str | None,
+        success_url: str,
+        cancel_url: str,
+        expires_at: int,
+    ) -> tuple[str, str]:
+        """Create a one-off payment checkout (payment mode); return (session id, URL)."""
+
 
 def webhook_secret() -> str:
     """STRIPE_WEBHOOK_SECRET; in demo mode without one, a secret kept under instance/."""
@@ -120,3 +134,32 @@ class LiveGateway:
 
     def cancel_at_period_end(self, subscription_id):
         self.client.v1.subscriptions.update(subscription_id, params={"cancel_at_period_end": True})
+
+    def start_payment(
+        self, *, reference, amount_cents, description, metadata, email, success_url,
+        cancel_url, expires_at,
+    ):  # fmt: skip
+        params: dict = {
+            "mode": "payment",
+            "line_items": [
+                {
+                    "price_data": {
+                        "currency": "cny",
+                        "unit_amount": amount_cents,
+                        "product_data": {"name": description},
+                    },
+                    "quantity": 1,
+                }
+            ],
+            "metadata": metadata,
+            "payment_intent_data": {"metadata": metadata},
+            "expires_at": expires_at,
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+        }
+        if email:
+            params["customer_email"] = email
+        session = self.client.v1.checkout.sessions.create(
+            params=params, options={"idempotency_key": f"payment-{reference}"}
+        )
+        return session.id, session.url

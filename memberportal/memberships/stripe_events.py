@@ -204,6 +204,27 @@ class Shapes:
         )
         return session
 
+    def payment_session(self, *, session_id: str, amount_total: int, metadata: dict) -> dict:
+        """An open one-off checkout (payment mode), e.g. the cash part of a mall order."""
+        session = self._sample("checkout.session")
+        session.update(
+            id=session_id,
+            mode="payment",
+            customer=None,
+            subscription=None,
+            client_reference_id=metadata.get("member_id"),
+            metadata=dict(metadata),
+            amount_subtotal=amount_total,
+            amount_total=amount_total,
+            currency="cny",
+            payment_intent=None,
+            status="open",
+            payment_status="unpaid",
+            shipping_address_collection=None,
+            currency_conversion=None,
+        )
+        return session
+
     def charge(
         self,
         *,

@@ -1,0 +1,1 @@
+"""The points mall: catalog, redemption orders, fulfilment."""

@@ -1,0 +1,112 @@
+"""Mall forms: shape only (required, ranges); the rules live in services."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    SearchField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from memberportal.mall.rules import KIND_LABELS
+
+
+class ItemForm(FlaskForm):
+    name_zh = StringField(_l("Name (Chinese)"), validators=[DataRequired(), Length(max=120)])
+    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=120)])
+    description_zh = TextAreaField(_l("Description (Chinese)"), validators=[Length(max=4000)])
+    description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=4000)])
+    category_id = SelectField(_l("Category"), coerce=int, validators=[InputRequired()])
+    kind = SelectField(
+        _l("Kind"),
+        choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()],
+        validators=[DataRequired()],
+    )
+    points_price = IntegerField(
+        _l("Points price"), validators=[InputRequired(), NumberRange(min=0, max=10**9)]
+    )
+    cash = StringField(_l("Cash part in yuan (0 for points only)"), default="0")
+    stock = IntegerField(_l("Stock"), default=0, validators=[Optional(), NumberRange(min=0)])
+    per_member_limit = IntegerField(
+        _l("Limit per member (empty: no limit)"),
+        validators=[Optional(), NumberRange(min=1, max=1000)],
+    )
+    sale_starts_at = DateTimeLocalField(_l("On sale from"), validators=[Optional()])
+    sale_ends_at = DateTimeLocalField(_l("On sale until"), validators=[Optional()])
+    min_tier_id = SelectField(_l("Minimum tier"), coerce=int, default=0)
+    paid_only = BooleanField(_l("Paid-card members only"))
+    image = FileField(_l("Image (PNG, JPEG, GIF or WebP)"))
+    submit = SubmitField(_l("Save"))
+
+
+class RestockForm(FlaskForm):
+    units = IntegerField(
+        _l("Units to add"), validators=[InputRequired(), NumberRange(min=-100000, max=100000)]
+    )
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])
+    submit = SubmitField(_l("Restock"))
+
+
+class CodesForm(FlaskForm):
+    codes = TextAreaField(_l("Codes, one per line"), validators=[DataRequired()])
+    submit = SubmitField(_l("Add codes"))
+
+
+class CategoryForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
+    name_zh = StringField(_l("Name (Chinese)"), validators=[DataRequired(), Length(max=64)])
+    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=64)])
+    submit = SubmitField(_l("Add category"))
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])
+    submit = SubmitField(_l("Confirm"))
+
+
+class StaffCancelForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Cancel the order"))
+
+
+class RedeemForm(FlaskForm):
+    quantity = IntegerField(
+        _l("Quantity"), default=1, validators=[InputRequired(), NumberRange(min=1, max=10)]
+    )
+    request_key = HiddenField()
+    submit = SubmitField(_l("Confirm redemption"))
+
+
+class MemberCancelForm(FlaskForm):
+    submit = SubmitField(_l("Cancel this order"))
+
+
+class HandOverForm(FlaskForm):
+    code = StringField(_l("Pickup code"), validators=[DataRequired(), Length(max=20)])
+    submit = SubmitField(_l("Hand over"))
+
+
+class ShipForm(FlaskForm):
+    carrier = StringField(_l("Carrier"), validators=[DataRequired(), Length(max=64)])
+    tracking_no = StringField(_l("Tracking number"), validators=[DataRequired(), Length(max=64)])
+    submit = SubmitField(_l("Mark shipped"))
+
+
+class QueueFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter that changes nothing
+
+    q = SearchField(_l("Pickup code, member number or phone"))
+    status = SelectField(_l("Status"), default="")
+    kind = SelectField(_l("Kind"), default="")

@@ -1,0 +1,168 @@
+"""The cash part of a points + cash order: Stripe Checkout in payment mode.
+
+Stock and points are held from redemption; only a verified webhook (never the browser's return)
+moves the order on. The events reach us through the paid membership's webhook, which verifies
+the signature and records each event id once before calling `handle_event`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from memberportal.audit import services as audit
+from memberportal.core.actors import SystemActor
+from memberportal.core.clock import utcnow
+from memberportal.core.db import use_case
+from memberportal.core.errors import NotFound
+from memberportal.extensions import db
+from memberportal.mall import rules, services
+from memberportal.mall.errors import NotCancellable, WrongOrderState
+from memberportal.mall.models import Order
+from memberportal.memberships.gateway import get_gateway
+
+STRIPE = SystemActor(audit_label="stripe webhook", actor_kind="stripe")
+METADATA_KEY = "mall_order_id"
+CHECKOUT_MINIMUM = timedelta(minutes=31)
+MALL_EVENTS = ("checkout.session.completed", "checkout.session.expired", "charge.refunded")
+
+
+def begin_checkout(order_id: int, member_id: int, *, success_url: str, cancel_url: str) -> str:
+    """Open a payment checkout for an order awaiting payment; return the URL to send the
+    member to. The processor is called outside any transaction; then the session id is
+    stored (conditional on the order still awaiting payment). Raises NotFound,
+    WrongOrderState."""
+    order = db.session.scalar(
+        select(Order).where(Order.id == order_id, Order.member_id == member_id)
+    )
+    if order is None:
+        raise NotFound()
+    if order.status != "awaiting_payment":
+        raise WrongOrderState()
+    db.session.rollback()  # no transaction stays open across the network call
+    session_id, url = get_gateway().start_payment(
+        reference=f"{order.id}-{int(order.hold_expires_at.timestamp())}",
+        amount_cents=order.cash_cents,
+        description=f"{order.item.name_en or order.item.name_zh} x {order.quantity}",
+        metadata={METADATA_KEY: str(order.id), "member_id": str(member_id)},
+        email=None,
+        success_url=success_url,
+        cancel_url=cancel_url,
+        # Stripe accepts 30 minutes at the least; the sweep still releases the hold on time,
+        # and a payment that lands after it is recorded as late (see confirm_payment).
+        expires_at=int(max(order.hold_expires_at, utcnow() + CHECKOUT_MINIMUM).timestamp()),
+    )
+    _attach_session(order.id, session_id)
+    return url
+
+
+@use_case
+def _attach_session(order_id: int, session_id: str) -> None:
+    moved = db.session.execute(
+        update(Order)
+        .where(Order.id == order_id, Order.status == "awaiting_payment")
+        .values(checkout_session_id=session_id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not moved:
+        raise WrongOrderState()
+
+
+def is_mall_event(event: dict) -> bool:
+    obj = event["data"]["object"]
+    if event.get("type") not in MALL_EVENTS:
+        return False
+    if (obj.get("metadata") or {}).get(METADATA_KEY):
+        return True
+    return event["type"] == "charge.refunded" and _order_for_payment(obj) is not None
+
+
+def _order_for_payment(charge: dict) -> Order | None:
+    payment_intent = charge.get("payment_intent")
+    if isinstance(payment_intent, dict):
+        payment_intent = payment_intent.get("id")
+    if not payment_intent:
+        return None
+    return db.session.scalar(select(Order).where(Order.payment_intent_id == payment_intent))
+
+
+def handle_event(event: dict, *, now: datetime) -> tuple[str, str | None]:
+    """Apply one verified, first-seen mall payment event; return (outcome, note).
+    Runs inside the webhook's transaction (joins it)."""
+    obj = event["data"]["object"]
+    order_ref = (obj.get("metadata") or {}).get(METADATA_KEY)
+    order = db.session.get(Order, int(order_ref)) if (order_ref or "").isdigit() else None
+    if order is None and event["type"] == "charge.refunded":
+        order = _order_for_payment(obj)
+    if order is None:
+        return "unmatched", "no mall order for this payment"
+    if event["type"] == "checkout.session.completed":
+        return confirm_payment(order.id, obj, now=now)
+    if event["type"] == "checkout.session.expired":
+        if obj.get("id") != order.checkout_session_id:
+            return "no_change", "an older checkout of this order expired"
+        return _cancel(order.id, now, "checkout expired", unpaid_only=True)
+    return _cancel(order.id, now, "cash part refunded")
+
+
+@use_case
+def confirm_payment(order_id: int, session: dict, *, now: datetime) -> tuple[str, str | None]:
+    """A paid checkout moves its order on (awaiting payment -> ready for pickup / placed /
+    fulfilled), conditional on the order still waiting and the amount matching.
+    A payment that lands after the hold was released is recorded for a refund."""
+    order = db.session.get(Order, order_id)
+    if session.get("mode") != "payment" or session.get("payment_status") != "paid":
+        return "ignored", "not a paid one-off checkout"
+    if session.get("amount_total") != order.cash_cents:
+        return "unmatched", "amount differs from the order's cash part"
+    target = rules.status_when_paid(order.item.kind)
+    payment_intent = session.get("payment_intent")
+    moved = db.session.execute(
+        update(Order)
+        .where(Order.id == order_id, Order.status == "awaiting_payment")
+        .values(
+            status=target,
+            paid_at=now,
+            payment_intent_id=payment_intent,
+            checkout_session_id=session["id"],
+            fulfilled_at=now if target == "fulfilled" else None,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not moved:
+        audit.record(
+            "mall.payment_late",
+            actor=STRIPE,
+            subject_type="mall_order",
+            subject_id=order_id,
+            payment_intent=payment_intent,
+            status=order.status,
+        )
+        return "no_change", "payment for an order no longer awaiting it: refund by hand"
+    audit.record(
+        "mall.order_paid",
+        actor=STRIPE,
+        subject_type="mall_order",
+        subject_id=order_id,
+        cash_cents=order.cash_cents,
+        payment_intent=payment_intent,
+        status=target,
+    )
+    return "applied", None
+
+
+def _cancel(
+    order_id: int, now: datetime, reason: str, *, unpaid_only: bool = False
+) -> tuple[str, str | None]:
+    before = db.session.get(Order, order_id).status
+    try:
+        order = services.cancel(
+            order_id, actor=STRIPE, now=now, reason=reason, unpaid_only=unpaid_only
+        )
+    except NotCancellable:
+        return "no_change", f"order already {before}"
+    return (
+        "applied" if before != "cancelled" and order.status == "cancelled" else "no_change",
+        None,
+    )
