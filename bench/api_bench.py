@@ -57,6 +57,7 @@ def load_members(url: str, count: int) -> None:
         known = {
             "member_no": "'3' || lpad(i::text, 9, '0')",
             "card_code": "'MPBENCH' || i",
+            "phone": "'150' || lpad(i::text, 8, '0')",
             "name": "'Bench ' || i",
             "password_hash": "'!'",
             "tier_id": str(tier),
@@ -69,7 +70,7 @@ def load_members(url: str, count: int) -> None:
             "boolean": "false",
             "timestamp with time zone": "now()",
         }
-        names, values = [], []
+        names, values = ["phone"], [known["phone"]]
         for name, data_type in columns:
             if name == "id":
                 continue
@@ -91,12 +92,14 @@ def load_members(url: str, count: int) -> None:
         conn.execute("ANALYZE")
 
 
-def serve(target: str, port: int, env, workers: int) -> subprocess.Popen:
+def serve(target: str, port: int, env, workers: int, threads: int) -> subprocess.Popen:
     proc = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
             "--workers",
             str(workers),
+            "--threads",
+            str(threads),
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -170,6 +173,7 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="per worker (gthread)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
@@ -199,7 +203,7 @@ def main() -> int:
         ("memberportal", "app:app", 8101),
         ("minimal", "bench.minimal_app:app", 8102),
     ):
-        proc = serve(target, port, env, args.workers)
+        proc = serve(target, port, env, args.workers, args.threads)
         try:
             load(port, env, 3, args.connections, f"warm-{name}")
             results[name] = load(port, env, args.duration, args.connections, f"run-{name}")

@@ -88,14 +88,15 @@ def authenticate():
     if client.is_revoked:
         raise RevokedToken()
     g.api_client = client
+    g.api_client_id = client.id  # the object expires at commit; the log needs only the id
 
 
 @bp.after_request
 def log(response):
-    client = g.get("api_client")
-    if client is not None:
+    client_id = g.get("api_client_id")
+    if client_id is not None:
         services.log_call(
-            client.id,
+            client_id,
             request.method,
             request.path,
             response.status_code,

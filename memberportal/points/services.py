@@ -38,8 +38,15 @@ class ReasonRequired(ValidationFailed):
 
 
 def program_rules() -> ProgramRules:
-    """The saved rules, or the defaults (not saved) before the owner has edited them."""
-    return db.session.get(ProgramRules, 1) or ProgramRules(id=1, **DEFAULT_RULES)
+    """The saved rules, or the defaults (not saved) before the owner has edited them.
+
+    Read once per session (a request, a command): one purchase consults them several times.
+    """
+    rules = db.session.info.get("program_rules")
+    if rules is None:
+        rules = db.session.get(ProgramRules, 1) or ProgramRules(id=1, **DEFAULT_RULES)
+        db.session.info["program_rules"] = rules
+    return rules
 
 
 def expiry_for(now: datetime, rules: ProgramRules | None = None) -> datetime:
@@ -125,6 +132,7 @@ def update_program_rules(*, actor, now: datetime, **values) -> ProgramRules:
     if rules is None:
         rules = ProgramRules(id=1, **DEFAULT_RULES)
         db.session.add(rules)
+    db.session.info["program_rules"] = rules
     before = {field: getattr(rules, field) for field in RULE_FIELDS}
     for field, value in values.items():
         setattr(rules, field, value)
