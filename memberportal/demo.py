@@ -74,26 +74,30 @@ MEMBERS = [
 ]
 
 
+def reference_tier(row: tuple) -> Tier:
+    """One row of TIERS as a Tier."""
+    code, rank, zh, en, threshold, mult, bps, ben_zh, ben_en = row
+    return Tier(
+        code=code,
+        rank=rank,
+        name_zh=zh,
+        name_en=en,
+        growth_threshold=threshold,
+        points_multiplier_pct=mult,
+        paid_discount_bps=bps,
+        benefits_zh=ben_zh,
+        benefits_en=ben_en,
+    )
+
+
 @use_case
 def load() -> int:
     """Insert whatever part of the demo program is missing; return how many rows were added."""
     added = 0
     existing = set(db.session.scalars(select(Tier.code)))
-    for code, rank, zh, en, threshold, mult, bps, ben_zh, ben_en in TIERS:
-        if code not in existing:
-            db.session.add(
-                Tier(
-                    code=code,
-                    rank=rank,
-                    name_zh=zh,
-                    name_en=en,
-                    growth_threshold=threshold,
-                    points_multiplier_pct=mult,
-                    paid_discount_bps=bps,
-                    benefits_zh=ben_zh,
-                    benefits_en=ben_en,
-                )
-            )
+    for row in TIERS:
+        if row[0] not in existing:
+            db.session.add(reference_tier(row))
             added += 1
     db.session.flush()
     staff_emails = set(db.session.scalars(select(StaffUser.email)))

@@ -7,7 +7,7 @@ import itertools
 from werkzeug.security import generate_password_hash
 
 from memberportal.accounts.models import StaffUser
-from memberportal.demo import TIERS
+from memberportal.demo import TIERS, reference_tier
 from memberportal.extensions import db
 from memberportal.members import services as member_services
 from memberportal.tiers.models import Tier
@@ -19,20 +19,7 @@ _HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
 
 
 def reference_tiers() -> None:
-    for code, rank, zh, en, threshold, mult, bps, ben_zh, ben_en in TIERS:
-        db.session.add(
-            Tier(
-                code=code,
-                rank=rank,
-                name_zh=zh,
-                name_en=en,
-                growth_threshold=threshold,
-                points_multiplier_pct=mult,
-                paid_discount_bps=bps,
-                benefits_zh=ben_zh,
-                benefits_en=ben_en,
-            )
-        )
+    db.session.add_all(reference_tier(row) for row in TIERS)
     db.session.commit()
 
 
