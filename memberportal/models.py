@@ -5,6 +5,7 @@ from memberportal.audit.models import AuditEntry  # noqa: F401
 from memberportal.members.models import Member  # noqa: F401
 from memberportal.memberships.models import (  # noqa: F401
     BillingRecord,
+    ChargeRefund,
     Checkout,
     DemoStripeObject,
     Membership,

@@ -18,6 +18,7 @@ from memberportal.memberships.gateway import Gateway
 from memberportal.memberships.models import (
     ENTITLED,
     BillingRecord,
+    ChargeRefund,
     Checkout,
     Membership,
     PaymentFact,
@@ -79,9 +80,11 @@ def handle_event(event: dict, context: Context, *, now: datetime | None = None) 
     Rule: the event id is UNIQUE (a repeat is acknowledged and does nothing); the business
     fact it reports (an invoice paid, a refund, a dispute's opening or closing) is UNIQUE too,
     so two event ids for one change act once. Effects follow the latest subscription state.
-    Writes: stripe_events, payment_facts, memberships, membership_billing, audit_entries.
+    Writes: stripe_events, payment_facts, memberships, membership_billing,
+    membership_charge_refunds, audit_entries.
     Raises nothing for unknown members: the event is kept as unmatched. Concurrency: the
-    first statement is the event insert, so deliveries of one event serialise on its key.
+    first statement is the event insert, so deliveries of one event serialise on its key;
+    refunds of one charge meet on its refunded total (one conditional UPDATE).
     """
     now = now or utcnow()
     obj = event["data"]["object"]
@@ -215,14 +218,13 @@ def _refunded(event, obj, context, now) -> Outcome:
     membership = _paid_membership(context)
     if membership is None:
         return Outcome("unmatched", note="refund for no known membership payment")
-    refunded = obj.get("amount_refunded") or 0
+    amount = obj.get("amount") or 0
+    refunded = min(obj.get("amount_refunded") or 0, amount)
     if not _first_time(f"refund:{obj['id']}:{refunded}", event):
         return Outcome("no_change", membership)
-    already = db.session.scalar(
-        select(db.func.coalesce(db.func.sum(BillingRecord.amount_cents), 0)).where(
-            BillingRecord.kind == "refund", BillingRecord.reference.like(f"refund:{obj['id']}:%")
-        )
-    )
+    added = _raise_refunded(obj["id"], membership.id, amount, refunded, now)
+    if added is None:  # a later (larger) refund of this charge was recorded first
+        return Outcome("no_change", membership, note="refund already counted")
     insert_once(
         BillingRecord,
         membership_id=membership.id,
@@ -230,7 +232,7 @@ def _refunded(event, obj, context, now) -> Outcome:
         kind="refund",
         reference=f"refund:{obj['id']}:{refunded}",
         invoice_id=context.invoice.get("id"),
-        amount_cents=max(refunded - already, 0),
+        amount_cents=added,
         currency=(obj.get("currency") or "cny")[:3],
         at=now,
     )
@@ -241,6 +243,7 @@ def _refunded(event, obj, context, now) -> Outcome:
         subject_id=membership.id,
         charge=obj["id"],
         amount_refunded=refunded,
+        amount_cents=added,
     )
     _start, paid_end = rules.invoice_period(context.invoice)
     if rules.is_full_refund(obj) and rules.covers_current_period(
@@ -253,6 +256,36 @@ def _refunded(event, obj, context, now) -> Outcome:
             reason="current period refunded",
         )
     return Outcome("applied", membership)
+
+
+def _raise_refunded(
+    charge_id: str, membership_id: int, amount: int, refunded: int, now: datetime
+) -> int | None:
+    """Raise the charge's refunded total to `refunded`; return by how much, or None when the
+    total was already that high. One conditional UPDATE reads and writes the same row version:
+    on PostgreSQL a concurrent refund of the charge waits for the row and is re-evaluated
+    against the committed total; on SQLite the webhook already holds the write lock."""
+    insert_once(
+        ChargeRefund,
+        charge_id=charge_id,
+        membership_id=membership_id,
+        amount_cents=amount,
+        refunded_cents=0,
+        last_refund_cents=0,
+        updated_at=now,
+    )
+    return db.session.execute(
+        update(ChargeRefund)
+        .where(ChargeRefund.charge_id == charge_id, ChargeRefund.refunded_cents < refunded)
+        .values(
+            refunded_cents=refunded,
+            # SET expressions see the row before this UPDATE: the increase, not a re-read.
+            last_refund_cents=refunded - ChargeRefund.refunded_cents,
+            updated_at=now,
+        )
+        .returning(ChargeRefund.last_refund_cents)
+        .execution_options(synchronize_session=False)
+    ).scalar()
 
 
 def _dispute_created(event, obj, context, now) -> Outcome:
