@@ -8,6 +8,7 @@ from memberportal.memberships.models import (  # noqa: F401
     ChargeRefund,
     Checkout,
     DemoStripeObject,
+    Dispute,
     Membership,
     PaymentFact,
     Plan,

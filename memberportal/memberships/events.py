@@ -20,6 +20,7 @@ from memberportal.memberships.models import (
     BillingRecord,
     ChargeRefund,
     Checkout,
+    Dispute,
     Membership,
     PaymentFact,
     StripeEvent,
@@ -81,7 +82,7 @@ def handle_event(event: dict, context: Context, *, now: datetime | None = None) 
     fact it reports (an invoice paid, a refund, a dispute's opening or closing) is UNIQUE too,
     so two event ids for one change act once. Effects follow the latest subscription state.
     Writes: stripe_events, payment_facts, memberships, membership_billing,
-    membership_charge_refunds, audit_entries.
+    membership_charge_refunds, membership_disputes, audit_entries.
     Raises nothing for unknown members: the event is kept as unmatched. Concurrency: the
     first statement is the event insert, so deliveries of one event serialise on its key;
     refunds of one charge meet on its refunded total (one conditional UPDATE).
@@ -292,14 +293,29 @@ def _dispute_created(event, obj, context, now) -> Outcome:
     membership = _paid_membership(context)
     if membership is None:
         return Outcome("unmatched", note="dispute for no known membership payment")
-    if not _first_time(f"dispute:{obj['id']}:opened", event):
+    # A closing that arrived first already holds the row: the opening then changes nothing.
+    if not insert_once(
+        Dispute, dispute_id=obj["id"], membership_id=membership.id, state="open", updated_at=now
+    ):
         return Outcome("no_change", membership)
-    closed = db.session.scalar(
-        select(PaymentFact.id).where(PaymentFact.key == f"dispute:{obj['id']}:closed")
-    )
-    if closed is None:  # a closing that arrived first already decided the outcome
-        set_status(membership, "on_hold", only_from=ENTITLED, reason=f"dispute {obj['id']} opened")
+    set_status(membership, "on_hold", only_from=ENTITLED, reason=f"dispute {obj['id']} opened")
     return Outcome("applied", membership)
+
+
+def _close_dispute(dispute_id: str, membership_id: int, result: str, now: datetime) -> bool:
+    """Record the dispute's outcome once: insert it (closing before opening) or move 'open' to
+    it. On PostgreSQL a concurrent opening's insert makes this one wait, then the UPDATE sees
+    its committed 'open' row."""
+    if insert_once(
+        Dispute, dispute_id=dispute_id, membership_id=membership_id, state=result, updated_at=now
+    ):
+        return True
+    moved = db.session.execute(
+        update(Dispute)
+        .where(Dispute.dispute_id == dispute_id, Dispute.state == "open")
+        .values(state=result, updated_at=now)
+    )
+    return moved.rowcount == 1
 
 
 def _dispute_closed(event, obj, context, now) -> Outcome:
@@ -307,7 +323,7 @@ def _dispute_closed(event, obj, context, now) -> Outcome:
     if membership is None:
         return Outcome("unmatched", note="dispute for no known membership payment")
     result = rules.dispute_outcome(obj.get("status") or "")
-    if result is None or not _first_time(f"dispute:{obj['id']}:closed", event):
+    if result is None or not _close_dispute(obj["id"], membership.id, result, now):
         return Outcome("no_change", membership)
     if result == "lost":
         set_status(

@@ -221,6 +221,23 @@ class ChargeRefund(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class Dispute(db.Model):
+    """A dispute's state as far as the webhooks told it. Opening inserts 'open' (once, UNIQUE
+    dispute id); closing inserts 'won'/'lost' or moves 'open' to it (conditional UPDATE), so a
+    closing that arrives before the opening leaves nothing for the opening to hold."""
+
+    __tablename__ = "membership_disputes"
+    __table_args__ = (CheckConstraint(_in("state", ("open", "won", "lost")), name="state"),)
+
+    id: Mapped[intpk]
+    dispute_id: Mapped[str] = mapped_column(String(255), unique=True)
+    membership_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("memberships.id", ondelete="RESTRICT"), index=True
+    )
+    state: Mapped[str] = mapped_column(String(8))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class DemoStripeObject(db.Model):
     """Demo mode only: the objects the offline gateway keeps (what Stripe would hold)."""
 

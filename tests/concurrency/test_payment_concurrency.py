@@ -1,5 +1,5 @@
-"""Two partial refunds of one charge arrive at once: the charge's refunded total is counted
-once, whichever transaction commits first."""
+"""Refunds and disputes of one payment arriving at once: each counts once, whichever
+transaction commits first."""
 
 import pytest
 from sqlalchemy import func, select
@@ -57,3 +57,17 @@ def test_a_partial_and_the_full_refund_together_revoke_once(app, client):
     deliver_together(app, events)
     assert refunded_total(payer.id) == 9900
     assert membership(sub).status == "revoked"
+
+
+@pytest.mark.parametrize("outcome", ["won", "lost"])
+def test_a_dispute_opening_and_closing_together(app, client, outcome):
+    membership_demo.load()
+    db.session.commit()
+    payer = factories.member()
+    sim = Sim(client)
+    sub = sim.subscribe(payer)
+    sim.collect = True
+    sim.close_dispute(sim.open_dispute(sub), outcome)
+    results = deliver_together(app, sim.collected * 2)
+    assert [status for status, _ in results] == [200] * 4
+    assert membership(sub).status == {"won": "active", "lost": "revoked"}[outcome]
