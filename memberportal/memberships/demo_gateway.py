@@ -139,6 +139,16 @@ class DemoGateway:
         self.send("invoice.paid", invoice)
         return sub
 
+    def expire(self, session_id: str) -> bool:
+        """The checkout was left unpaid until it expired."""
+        session = self.get(session_id)
+        if session is None or session["status"] != "open":
+            return False
+        session.update(status="expired", url=None)
+        self.put("checkout.session", session)
+        self.send("checkout.session.expired", session)
+        return True
+
     def renew(self, subscription_id: str, *, paid: bool = True) -> dict:
         """The period ended: Stripe bills the full price; paid -> next period, else past_due."""
         sub = self.get(subscription_id)

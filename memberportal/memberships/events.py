@@ -32,6 +32,7 @@ INVOICE_EVENTS = ("invoice.paid", "invoice.payment_failed")
 PAYMENT_EVENTS = ("charge.refunded", "charge.dispute.created", "charge.dispute.closed")
 HANDLED = (
     "checkout.session.completed",
+    "checkout.session.expired",
     *SUBSCRIPTION_EVENTS,
     *INVOICE_EVENTS,
     *PAYMENT_EVENTS,
@@ -149,6 +150,33 @@ def _checkout_completed(event, obj, context, now) -> Outcome:
         .values(state="completed")
     )
     return _state_only(event, obj, context, now)
+
+
+def _checkout_expired(event, obj, context, now) -> Outcome:
+    """The member never paid: their open checkout closes (conditional UPDATE, so repeats and
+    a checkout that completed or expired here already change nothing) and Join works again."""
+    if obj.get("mode") != "subscription":
+        return Outcome("ignored")
+    closed = db.session.execute(
+        update(Checkout)
+        .where(Checkout.session_id == obj["id"], Checkout.state == "open")
+        .values(state="expired")
+        .returning(Checkout.id, Checkout.member_id)
+    ).first()
+    if closed is None:
+        known = db.session.scalar(select(Checkout.id).where(Checkout.session_id == obj["id"]))
+        if known is None:
+            return Outcome("unmatched", note="no checkout with this session id")
+        return Outcome("no_change")
+    audit.record(
+        "membership.checkout_expired",
+        actor=STRIPE,
+        subject_type="member",
+        subject_id=closed.member_id,
+        checkout=closed.id,
+        session=obj["id"],
+    )
+    return Outcome("applied")
 
 
 def _invoice_paid(event, obj, context, now) -> Outcome:
@@ -342,6 +370,7 @@ def _dispute_closed(event, obj, context, now) -> Outcome:
 
 HANDLERS = {
     "checkout.session.completed": _checkout_completed,
+    "checkout.session.expired": _checkout_expired,
     "customer.subscription.updated": _state_only,
     "customer.subscription.deleted": _state_only,
     "invoice.paid": _invoice_paid,
