@@ -13,12 +13,14 @@ from flask_migrate import upgrade
 
 from memberportal.core.actors import SystemActor
 from memberportal.core.errors import DomainError
+from memberportal.memberships.cli import memberships_cli
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(setup)
     app.cli.add_command(create_staff)
     app.cli.add_command(i18n)
+    app.cli.add_command(memberships_cli)
 
 
 @click.command("setup")

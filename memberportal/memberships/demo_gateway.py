@@ -186,9 +186,11 @@ class DemoGateway:
         self.put("charge", charge)
         self.send("charge.refunded", charge)
 
-    def open_dispute(self, subscription_id: str) -> str:
-        """The member disputed the latest payment with their bank."""
+    def open_dispute(self, subscription_id: str) -> str | None:
+        """The member disputed the latest payment with their bank (None: it already was)."""
         charge = self._latest_charge(subscription_id)
+        if self.get(f"dp_{charge['id']}") is not None:
+            return None
         dispute = self.shapes.dispute(
             dispute_id=f"dp_{charge['id']}",
             charge=charge["id"],
@@ -198,6 +200,13 @@ class DemoGateway:
         )
         self.put("dispute", dispute)
         self.send("charge.dispute.created", dispute)
+        return dispute["id"]
+
+    def open_dispute_of(self, subscription_id: str) -> str | None:
+        """The open dispute of the latest payment, if there is one."""
+        dispute = self.get(f"dp_{self._latest_charge(subscription_id)['id']}")
+        if dispute is None or dispute["status"] in ("won", "lost", "warning_closed"):
+            return None
         return dispute["id"]
 
     def close_dispute(self, dispute_id: str, status: str) -> None:

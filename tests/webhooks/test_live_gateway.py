@@ -17,17 +17,10 @@ from memberportal.memberships.models import BillingRecord, Checkout, Plan
 from memberportal.memberships.stripe_events import sign
 from tests import factories
 from tests.conftest import Browser
-from tests.stripe_api import Server
 from tests.webhooks.stripe_sim import count, membership, shapes
 
 SECRET = "whsec_live_test_secret"
 KEY = "sk_test_local_key"
-
-
-@pytest.fixture
-def stripe_api():
-    with Server() as server:
-        yield server
 
 
 @pytest.fixture
