@@ -79,7 +79,7 @@ def demo_event(kind: str, member_no: str) -> None:
     if membership is None:
         raise click.ClickException(f"Member {member_no} has no paid membership; join first.")
     if membership.status in TERMINAL:
-        raise click.ClickException(f"The membership has {membership.status}; join again first.")
+        raise click.ClickException(f"The membership is {membership.status}; join again first.")
     _send(get_gateway(), kind, membership.stripe_subscription_id)
     db.session.expire_all()
     membership = queries.latest_membership_for_member(member.id)

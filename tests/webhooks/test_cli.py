@@ -88,7 +88,7 @@ def test_demo_events_walk_the_lifecycle(app, sim, payer):
     ).all()
     assert sorted(amounts) == [9900, 19900, 19900, 19900]
     ended = demo(app, "renewal", payer)
-    assert ended.exit_code != 0 and "has revoked" in ended.output
+    assert ended.exit_code != 0 and "is revoked" in ended.output
 
 
 @pytest.mark.parametrize(
