@@ -13,6 +13,7 @@ from flask_migrate import upgrade
 
 from memberportal.core.actors import SystemActor
 from memberportal.core.errors import DomainError
+from memberportal.memberships.cli import memberships_cli
 
 
 def init_app(app: Flask) -> None:
@@ -20,7 +21,8 @@ def init_app(app: Flask) -> None:
     from memberportal.mall.cli import mall
     from memberportal.points.cli import points, tiers
 
-    for command in (setup, create_staff, i18n, create_api_client, api_group, mall, points, tiers):
+    for command in (setup, create_staff, i18n, create_api_client, api_group, mall, points, tiers,
+                    memberships_cli):  # fmt: skip
         app.cli.add_command(command)
 
 

@@ -47,6 +47,8 @@ def load(instance_path: str) -> dict:
         "PAYMENTS_MODE": os.environ.get("PAYMENTS_MODE", "demo"),
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        # Only to point the stripe library at another host (tests run a local one).
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
         "HTMX_SOURCE": os.environ.get("HTMX_SOURCE", "cdn"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -13,8 +13,10 @@ from memberportal.mall.models import (  # noqa: F401
 from memberportal.members.models import Member  # noqa: F401
 from memberportal.memberships.models import (  # noqa: F401
     BillingRecord,
+    ChargeRefund,
     Checkout,
     DemoStripeObject,
+    Dispute,
     Membership,
     PaymentFact,
     Plan,

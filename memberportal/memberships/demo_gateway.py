@@ -193,6 +193,16 @@ class DemoGateway:
         self.send("invoice.paid", invoice)
         return sub
 
+    def expire(self, session_id: str) -> bool:
+        """The checkout was left unpaid until it expired."""
+        session = self.get(session_id)
+        if session is None or session["status"] != "open":
+            return False
+        session.update(status="expired", url=None)
+        self.put("checkout.session", session)
+        self.send("checkout.session.expired", session)
+        return True
+
     def renew(self, subscription_id: str, *, paid: bool = True) -> dict:
         """The period ended: Stripe bills the full price; paid -> next period, else past_due."""
         sub = self.get(subscription_id)
@@ -230,9 +240,11 @@ class DemoGateway:
         self.put("charge", charge)
         self.send("charge.refunded", charge)
 
-    def open_dispute(self, subscription_id: str) -> str:
-        """The member disputed the latest payment with their bank."""
+    def open_dispute(self, subscription_id: str) -> str | None:
+        """The member disputed the latest payment with their bank (None: it already was)."""
         charge = self._latest_charge(subscription_id)
+        if self.get(f"dp_{charge['id']}") is not None:
+            return None
         dispute = self.shapes.dispute(
             dispute_id=f"dp_{charge['id']}",
             charge=charge["id"],
@@ -242,6 +254,13 @@ class DemoGateway:
         )
         self.put("dispute", dispute)
         self.send("charge.dispute.created", dispute)
+        return dispute["id"]
+
+    def open_dispute_of(self, subscription_id: str) -> str | None:
+        """The open dispute of the latest payment, if there is one."""
+        dispute = self.get(f"dp_{self._latest_charge(subscription_id)['id']}")
+        if dispute is None or dispute["status"] in ("won", "lost", "warning_closed"):
+            return None
         return dispute["id"]
 
     def close_dispute(self, dispute_id: str, status: str) -> None:

@@ -18,7 +18,9 @@ from memberportal.memberships.gateway import Gateway
 from memberportal.memberships.models import (
     ENTITLED,
     BillingRecord,
+    ChargeRefund,
     Checkout,
+    Dispute,
     Membership,
     PaymentFact,
     StripeEvent,
@@ -30,6 +32,7 @@ INVOICE_EVENTS = ("invoice.paid", "invoice.payment_failed")
 PAYMENT_EVENTS = ("charge.refunded", "charge.dispute.created", "charge.dispute.closed")
 HANDLED = (
     "checkout.session.completed",
+    "checkout.session.expired",
     *SUBSCRIPTION_EVENTS,
     *INVOICE_EVENTS,
     *PAYMENT_EVENTS,
@@ -79,9 +82,11 @@ def handle_event(event: dict, context: Context, *, now: datetime | None = None) 
     Rule: the event id is UNIQUE (a repeat is acknowledged and does nothing); the business
     fact it reports (an invoice paid, a refund, a dispute's opening or closing) is UNIQUE too,
     so two event ids for one change act once. Effects follow the latest subscription state.
-    Writes: stripe_events, payment_facts, memberships, membership_billing, audit_entries.
+    Writes: stripe_events, payment_facts, memberships, membership_billing,
+    membership_charge_refunds, membership_disputes, audit_entries.
     Raises nothing for unknown members: the event is kept as unmatched. Concurrency: the
-    first statement is the event insert, so deliveries of one event serialise on its key.
+    first statement is the event insert, so deliveries of one event serialise on its key;
+    refunds of one charge meet on its refunded total (one conditional UPDATE).
     """
     now = now or utcnow()
     obj = event["data"]["object"]
@@ -159,6 +164,33 @@ def _checkout_completed(event, obj, context, now) -> Outcome:
     return _state_only(event, obj, context, now)
 
 
+def _checkout_expired(event, obj, context, now) -> Outcome:
+    """The member never paid: their open checkout closes (conditional UPDATE, so repeats and
+    a checkout that completed or expired here already change nothing) and Join works again."""
+    if obj.get("mode") != "subscription":
+        return Outcome("ignored")
+    closed = db.session.execute(
+        update(Checkout)
+        .where(Checkout.session_id == obj["id"], Checkout.state == "open")
+        .values(state="expired")
+        .returning(Checkout.id, Checkout.member_id)
+    ).first()
+    if closed is None:
+        known = db.session.scalar(select(Checkout.id).where(Checkout.session_id == obj["id"]))
+        if known is None:
+            return Outcome("unmatched", note="no checkout with this session id")
+        return Outcome("no_change")
+    audit.record(
+        "membership.checkout_expired",
+        actor=STRIPE,
+        subject_type="member",
+        subject_id=closed.member_id,
+        checkout=closed.id,
+        session=obj["id"],
+    )
+    return Outcome("applied")
+
+
 def _invoice_paid(event, obj, context, now) -> Outcome:
     if rules.invoice_subscription_id(obj) is None:
         return Outcome("ignored", note="not a subscription invoice")
@@ -227,14 +259,13 @@ def _refunded(event, obj, context, now) -> Outcome:
     membership = _paid_membership(context)
     if membership is None:
         return Outcome("unmatched", note="refund for no known membership payment")
-    refunded = obj.get("amount_refunded") or 0
+    amount = obj.get("amount") or 0
+    refunded = min(obj.get("amount_refunded") or 0, amount)
     if not _first_time(f"refund:{obj['id']}:{refunded}", event):
         return Outcome("no_change", membership)
-    already = db.session.scalar(
-        select(db.func.coalesce(db.func.sum(BillingRecord.amount_cents), 0)).where(
-            BillingRecord.kind == "refund", BillingRecord.reference.like(f"refund:{obj['id']}:%")
-        )
-    )
+    added = _raise_refunded(obj["id"], membership.id, amount, refunded, now)
+    if added is None:  # a later (larger) refund of this charge was recorded first
+        return Outcome("no_change", membership, note="refund already counted")
     insert_once(
         BillingRecord,
         membership_id=membership.id,
@@ -242,7 +273,7 @@ def _refunded(event, obj, context, now) -> Outcome:
         kind="refund",
         reference=f"refund:{obj['id']}:{refunded}",
         invoice_id=context.invoice.get("id"),
-        amount_cents=max(refunded - already, 0),
+        amount_cents=added,
         currency=(obj.get("currency") or "cny")[:3],
         at=now,
     )
@@ -253,6 +284,7 @@ def _refunded(event, obj, context, now) -> Outcome:
         subject_id=membership.id,
         charge=obj["id"],
         amount_refunded=refunded,
+        amount_cents=added,
     )
     _start, paid_end = rules.invoice_period(context.invoice)
     if rules.is_full_refund(obj) and rules.covers_current_period(
@@ -267,18 +299,63 @@ def _refunded(event, obj, context, now) -> Outcome:
     return Outcome("applied", membership)
 
 
+def _raise_refunded(
+    charge_id: str, membership_id: int, amount: int, refunded: int, now: datetime
+) -> int | None:
+    """Raise the charge's refunded total to `refunded`; return by how much, or None when the
+    total was already that high. One conditional UPDATE reads and writes the same row version:
+    on PostgreSQL a concurrent refund of the charge waits for the row and is re-evaluated
+    against the committed total; on SQLite the webhook already holds the write lock."""
+    insert_once(
+        ChargeRefund,
+        charge_id=charge_id,
+        membership_id=membership_id,
+        amount_cents=amount,
+        refunded_cents=0,
+        last_refund_cents=0,
+        updated_at=now,
+    )
+    return db.session.execute(
+        update(ChargeRefund)
+        .where(ChargeRefund.charge_id == charge_id, ChargeRefund.refunded_cents < refunded)
+        .values(
+            refunded_cents=refunded,
+            # SET expressions see the row before this UPDATE: the increase, not a re-read.
+            last_refund_cents=refunded - ChargeRefund.refunded_cents,
+            updated_at=now,
+        )
+        .returning(ChargeRefund.last_refund_cents)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+
+
 def _dispute_created(event, obj, context, now) -> Outcome:
     membership = _paid_membership(context)
     if membership is None:
         return Outcome("unmatched", note="dispute for no known membership payment")
-    if not _first_time(f"dispute:{obj['id']}:opened", event):
+    # A closing that arrived first already holds the row: the opening then changes nothing.
+    if not insert_once(
+        Dispute, dispute_id=obj["id"], membership_id=membership.id, state="open", updated_at=now
+    ):
         return Outcome("no_change", membership)
-    closed = db.session.scalar(
-        select(PaymentFact.id).where(PaymentFact.key == f"dispute:{obj['id']}:closed")
-    )
-    if closed is None:  # a closing that arrived first already decided the outcome
-        set_status(membership, "on_hold", only_from=ENTITLED, reason=f"dispute {obj['id']} opened")
+    set_status(membership, "on_hold", only_from=ENTITLED, reason=f"dispute {obj['id']} opened")
     return Outcome("applied", membership)
+
+
+def _close_dispute(dispute_id: str, membership_id: int, result: str, now: datetime) -> bool:
+    """Record the dispute's outcome once: insert it (closing before opening) or move 'open' to
+    it. On PostgreSQL a concurrent opening's insert makes this one wait, then the UPDATE sees
+    its committed 'open' row."""
+    if insert_once(
+        Dispute, dispute_id=dispute_id, membership_id=membership_id, state=result, updated_at=now
+    ):
+        return True
+    moved = db.session.execute(
+        update(Dispute)
+        .where(Dispute.dispute_id == dispute_id, Dispute.state == "open")
+        .values(state=result, updated_at=now)
+    )
+    return moved.rowcount == 1
 
 
 def _dispute_closed(event, obj, context, now) -> Outcome:
@@ -286,7 +363,7 @@ def _dispute_closed(event, obj, context, now) -> Outcome:
     if membership is None:
         return Outcome("unmatched", note="dispute for no known membership payment")
     result = rules.dispute_outcome(obj.get("status") or "")
-    if result is None or not _first_time(f"dispute:{obj['id']}:closed", event):
+    if result is None or not _close_dispute(obj["id"], membership.id, result, now):
         return Outcome("no_change", membership)
     if result == "lost":
         set_status(
@@ -305,6 +382,7 @@ def _dispute_closed(event, obj, context, now) -> Outcome:
 
 HANDLERS = {
     "checkout.session.completed": _checkout_completed,
+    "checkout.session.expired": _checkout_expired,
     "customer.subscription.updated": _state_only,
     "customer.subscription.deleted": _state_only,
     "invoice.paid": _invoice_paid,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -15,6 +17,7 @@ import stripe
 from flask import current_app
 
 from memberportal.memberships.models import Checkout, Plan
+from memberportal.memberships.rules import CHECKOUT_SESSION_TTL
 
 
 class Gateway(Protocol):
@@ -75,7 +78,9 @@ def get_gateway() -> Gateway:
     gateway = app.extensions.get("payments_gateway")
     if gateway is None:
         if app.config["PAYMENTS_MODE"] == "live":
-            gateway = LiveGateway(app.config["STRIPE_SECRET_KEY"])
+            gateway = LiveGateway(
+                app.config["STRIPE_SECRET_KEY"], api_base=app.config.get("STRIPE_API_BASE")
+            )
         else:
             from memberportal.memberships.demo_gateway import DemoGateway
 
@@ -87,8 +92,13 @@ def get_gateway() -> Gateway:
 class LiveGateway:
     """Stripe's API through the stripe library (network calls; never inside a transaction)."""
 
-    def __init__(self, api_key: str):
-        self.client = stripe.StripeClient(api_key)
+    def __init__(self, api_key: str, *, api_base: str | None = None):
+        self.client = stripe.StripeClient(
+            api_key,
+            base_addresses={"api": api_base} if api_base else None,
+            # Every write carries an idempotency key, so a retried request acts once.
+            max_network_retries=2,
+        )
 
     def start_checkout(self, *, checkout, plan, email, success_url, cancel_url):
         params: dict = {
@@ -101,6 +111,8 @@ class LiveGateway:
             },
             "success_url": success_url + "?session_id={CHECKOUT_SESSION_ID}",
             "cancel_url": cancel_url,
+            # The local checkout outlives the session (services.CHECKOUT_TTL): never two open.
+            "expires_at": int(time.time() + CHECKOUT_SESSION_TTL.total_seconds()),
         }
         if email:
             params["customer_email"] = email
@@ -133,7 +145,11 @@ class LiveGateway:
         return None
 
     def cancel_at_period_end(self, subscription_id):
-        self.client.v1.subscriptions.update(subscription_id, params={"cancel_at_period_end": True})
+        self.client.v1.subscriptions.update(
+            subscription_id,
+            params={"cancel_at_period_end": True},
+            options={"idempotency_key": f"cancel-{subscription_id}"},
+        )
 
     def start_payment(
         self, *, reference, amount_cents, description, metadata, email, success_url,
@@ -163,3 +179,45 @@ class LiveGateway:
             params=params, options={"idempotency_key": f"payment-{reference}"}
         )
         return session.id, session.url
+
+    def create_plan_objects(self, plan: Plan) -> StripePlanIds:
+        """Create the plan's Product, recurring Price and (with a discounted first period) a
+        one-time Coupon worth the difference. Idempotency keys name the plan and its price, so
+        running this twice for an unchanged plan creates nothing new."""
+        key = f"plan-{plan.code}-{plan.price_cents}-{plan.billing_interval}"
+        meta = {"plan_code": plan.code}
+        product = self.client.v1.products.create(
+            params={"name": plan.name_en, "description": plan.name_zh, "metadata": meta},
+            options={"idempotency_key": f"{key}-product"},
+        )
+        price = self.client.v1.prices.create(
+            params={
+                "product": product.id,
+                "currency": "cny",
+                "unit_amount": plan.price_cents,
+                "recurring": {"interval": plan.billing_interval},
+                "metadata": meta,
+            },
+            options={"idempotency_key": f"{key}-price"},
+        )
+        coupon_id = None
+        if plan.first_period_price_cents is not None:
+            coupon = self.client.v1.coupons.create(
+                params={
+                    "amount_off": plan.price_cents - plan.first_period_price_cents,
+                    "currency": "cny",
+                    "duration": "once",
+                    "name": f"{plan.name_en}: first period",
+                    "metadata": meta,
+                },
+                options={"idempotency_key": f"{key}-{plan.first_period_price_cents}-coupon"},
+            )
+            coupon_id = coupon.id
+        return StripePlanIds(product.id, price.id, coupon_id)
+
+
+@dataclass(frozen=True)
+class StripePlanIds:
+    product_id: str
+    price_id: str
+    coupon_id: str | None

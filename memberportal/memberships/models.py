@@ -158,7 +158,7 @@ class StripeEvent(db.Model):
 
 class PaymentFact(db.Model):
     """The business fact an event reports, keyed so two event ids for one change act once:
-    'invoice.paid:<invoice>', 'refund:<charge>', 'dispute:<id>:<status>'."""
+    'invoice.paid:<invoice>', 'refund:<charge>:<amount refunded so far>'."""
 
     __tablename__ = "payment_facts"
 
@@ -193,6 +193,49 @@ class BillingRecord(db.Model):
     period_start: Mapped[datetime | None]
     period_end: Mapped[datetime | None]
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChargeRefund(db.Model):
+    """How much of one charge has been refunded so far; the only place a refund's amount is
+    decided. A conditional UPDATE raises refunded_cents and, in the same statement, records
+    by how much (last_refund_cents), so two refunds of one charge at once cannot both count
+    what the other added."""
+
+    __tablename__ = "membership_charge_refunds"
+    __table_args__ = (
+        CheckConstraint("amount_cents >= 0", name="amount_not_negative"),
+        CheckConstraint(
+            "refunded_cents >= 0 AND refunded_cents <= amount_cents", name="refunded_in_range"
+        ),
+        CheckConstraint("last_refund_cents >= 0", name="last_refund_not_negative"),
+    )
+
+    id: Mapped[intpk]
+    charge_id: Mapped[str] = mapped_column(String(255), unique=True)
+    membership_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("memberships.id", ondelete="RESTRICT"), index=True
+    )
+    amount_cents: Mapped[int]
+    refunded_cents: Mapped[int] = mapped_column(default=0)
+    last_refund_cents: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Dispute(db.Model):
+    """A dispute's state as far as the webhooks told it. Opening inserts 'open' (once, UNIQUE
+    dispute id); closing inserts 'won'/'lost' or moves 'open' to it (conditional UPDATE), so a
+    closing that arrives before the opening leaves nothing for the opening to hold."""
+
+    __tablename__ = "membership_disputes"
+    __table_args__ = (CheckConstraint(_in("state", ("open", "won", "lost")), name="state"),)
+
+    id: Mapped[intpk]
+    dispute_id: Mapped[str] = mapped_column(String(255), unique=True)
+    membership_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("memberships.id", ondelete="RESTRICT"), index=True
+    )
+    state: Mapped[str] = mapped_column(String(8))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class DemoStripeObject(db.Model):

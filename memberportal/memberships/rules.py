@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 GRACE = timedelta(days=1)
+# What the processor is told a checkout session lives (Stripe's minimum is 30 minutes).
+CHECKOUT_SESSION_TTL = timedelta(minutes=31)
 
 # Stripe subscription status -> our status. None: not (yet) a membership, change nothing.
 STRIPE_STATUS = {

@@ -27,10 +27,12 @@ from memberportal.memberships.models import (
     Membership,
     Plan,
 )
-from memberportal.memberships.rules import GRACE, SubscriptionState
+from memberportal.memberships.rules import CHECKOUT_SESSION_TTL, GRACE, SubscriptionState
 
 STRIPE = SystemActor(audit_label="stripe webhook", actor_kind="stripe")
-CHECKOUT_TTL = timedelta(minutes=30)
+# Expire a local checkout only after the processor's session has expired (plus clock skew), so
+# two sessions a member could pay are never open at once.
+CHECKOUT_TTL = CHECKOUT_SESSION_TTL + timedelta(minutes=4)
 PLAN_FIELDS = (
     "name_zh",
     "name_en",
@@ -126,8 +128,9 @@ def claim_checkout(member_id: int, plan_code: str, *, now: datetime | None = Non
     """Open the member's one checkout for a plan, or return the one already open.
 
     Raises PlanNotAvailable, AlreadyMember. A partial UNIQUE index allows one open checkout
-    per member, so two clicks at once open one. Checkouts left open longer than 30 minutes
-    expire first (Stripe's session expires then too).
+    per member, so two clicks at once open one. Checkouts left open past CHECKOUT_TTL expire
+    first (the processor's session has expired by then, and checkout.session.expired closes
+    them too).
     """
     now = now or utcnow()
     plan = db.session.scalars(select(Plan).where(Plan.code == plan_code)).first()

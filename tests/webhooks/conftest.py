@@ -4,6 +4,7 @@ from memberportal.extensions import db
 from memberportal.memberships import demo as membership_demo
 from memberportal.memberships.models import Plan
 from tests import factories
+from tests.stripe_api import Server
 from tests.webhooks.stripe_sim import Sim
 
 
@@ -22,3 +23,10 @@ def sim(client, svip):
 @pytest.fixture
 def payer():
     return factories.member()
+
+
+@pytest.fixture
+def stripe_api():
+    """A stand-in for Stripe's API on 127.0.0.1 (see tests/stripe_api.py)."""
+    with Server() as server:
+        yield server
