@@ -13,7 +13,7 @@ from memberportal.core.money import parse_cents
 
 
 class JoinForm(FlaskForm):
-    submit = SubmitField(_l("Join"))
+    submit = SubmitField(_l("Join now"))
 
 
 class PayForm(FlaskForm):

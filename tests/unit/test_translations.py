@@ -36,3 +36,21 @@ def test_every_message_is_translated_to_chinese():
             if key and key not in translated:
                 missing.add(key)
     assert sorted(missing) == []
+
+
+def test_a_message_means_the_same_in_every_catalog():
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for directory in translation_directories():
+        po = Path(directory) / "zh" / "LC_MESSAGES" / "messages.po"
+        if not po.exists():
+            continue
+        with po.open("rb") as fh:
+            for message in read_po(fh):
+                key = message.id if isinstance(message.id, str) else message.id[0]
+                if not key or not message.string or message.context:
+                    continue
+                if key in seen and seen[key][0] != message.string:
+                    clashes.append((key, seen[key], (message.string, directory)))
+                seen.setdefault(key, (message.string, directory))
+    assert clashes == []
