@@ -24,6 +24,7 @@ MEMBER_BLUEPRINTS = [
     "memberportal.memberships.views",
     "memberportal.memberships.webhook",
     "memberportal.points.views",
+    "memberportal.tiers.views",
 ]
 MERCHANT_BLUEPRINTS = [
     "memberportal.members.merchant_views",
@@ -35,6 +36,7 @@ MERCHANT_BLUEPRINTS = [
     "memberportal.memberships.merchant_views",
     "memberportal.purchases.merchant_views",
     "memberportal.points.merchant_views",
+    "memberportal.reports.merchant_views",
 ]
 
 request_log = logging.getLogger("memberportal.request")

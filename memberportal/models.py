@@ -24,4 +24,10 @@ from memberportal.memberships.models import (  # noqa: F401
 )
 from memberportal.points.models import Allocation, LedgerEntry, PointLot, ProgramRules  # noqa: F401
 from memberportal.purchases.models import Purchase, Refund  # noqa: F401
-from memberportal.tiers.models import GrowthEntry, Tier, TierChange  # noqa: F401
+from memberportal.tiers.models import (  # noqa: F401
+    GrowthEntry,
+    ProfileCompletion,
+    SignIn,
+    Tier,
+    TierChange,
+)

@@ -1,4 +1,4 @@
-"""Member use cases: registering."""
+"""Member use cases: registering, editing the profile."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from memberportal.accounts.rules import check_password, normalise_contact
 from memberportal.audit import services as audit
 from memberportal.core.clock import utcnow
 from memberportal.core.db import use_case
-from memberportal.core.errors import AlreadyExists
+from memberportal.core.errors import AlreadyExists, NotFound
 from memberportal.extensions import db
 from memberportal.members.models import Member
 from memberportal.tiers.queries import entry_tier
@@ -67,6 +67,25 @@ def register(name: str, contact: str, password: str, *, birthday=None) -> Member
         audit.record("member.registered", actor=member, subject_type="member", subject_id=member.id)
         return member
     raise RuntimeError("could not allocate a unique member number")
+
+
+@use_case
+def update_profile(member_id: int, name: str, birthday, *, actor) -> Member:
+    """The member changes their name and birthday. Audited; raises NotFound.
+
+    A plain update of the member's own row: last write wins, nothing else depends on it.
+    """
+    member = db.session.get(Member, member_id)
+    if member is None:
+        raise NotFound()
+    before = {"name": member.name, "birthday": str(member.birthday or "")}
+    member.name, member.birthday = name.strip(), birthday
+    db.session.flush()
+    audit.record(
+        "member.profile_updated", actor=actor, subject_type="member", subject_id=member_id,
+        before=before, after={"name": member.name, "birthday": str(birthday or "")},
+    )  # fmt: skip
+    return member
 
 
 def _contact_exists(phone: str | None, email: str | None) -> bool:

@@ -9,10 +9,11 @@ from flask import Blueprint, Response
 from flask_login import current_user
 
 from memberportal.core.auth import member_required
+from memberportal.core.clock import utcnow
 from memberportal.core.htmx import render
 from memberportal.members.rules import tier_progress
 from memberportal.points.services import program_rules
-from memberportal.tiers.queries import next_tier
+from memberportal.tiers.queries import interaction_status, next_tier
 from memberportal.tiers.rules import interactions_still_allowed
 
 bp = Blueprint("members", __name__)
@@ -21,7 +22,11 @@ bp = Blueprint("members", __name__)
 @bp.get("/card")
 @member_required
 def card():
-    member = current_user
+    return render("members/card.html", **card_context(current_user))
+
+
+def card_context(member) -> dict:
+    """What the card page and its interaction fragment show (tier progress, sign-in state)."""
     upcoming = next_tier(member.tier)
     progress = tier_progress(
         member.growth, member.tier.growth_threshold, upcoming.growth_threshold if upcoming else None
@@ -31,13 +36,13 @@ def card():
         upcoming.growth_threshold if upcoming else None,
         program_rules().interaction_cap_pct,
     )
-    return render(
-        "members/card.html",
-        member=member,
-        next_tier=upcoming,
-        progress=progress,
-        interactions_allowed=allowed,
-    )
+    return {
+        "member": member,
+        "next_tier": upcoming,
+        "progress": progress,
+        "interactions_allowed": allowed,
+        "interactions": interaction_status(member.id, utcnow()),
+    }
 
 
 @bp.get("/card/qr.svg")

@@ -43,4 +43,11 @@ class RulesForm(FlaskForm):
     member_day_multiplier_pct = IntegerField(
         _l("Member day multiplier (%)"), validators=[NumberRange(100, 1000)]
     )
+    sign_in_growth = IntegerField(
+        _l("Growth for a daily sign-in"), validators=[InputRequired(), NumberRange(0, 10000)]
+    )
+    profile_growth = IntegerField(
+        _l("Growth for completing the profile (once)"),
+        validators=[InputRequired(), NumberRange(0, 10000)],
+    )
     submit = SubmitField(_l("Save rules"))

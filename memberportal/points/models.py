@@ -37,6 +37,10 @@ class ProgramRules(db.Model):
             "member_day IS NULL OR member_day BETWEEN 1 AND 28", name="member_day_in_month"
         ),
         CheckConstraint("member_day_multiplier_pct >= 100", name="member_day_multiplier"),
+        CheckConstraint(
+            "sign_in_growth BETWEEN 0 AND 10000 AND profile_growth BETWEEN 0 AND 10000",
+            name="interaction_growth",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
@@ -51,6 +55,9 @@ class ProgramRules(db.Model):
     qualification_months: Mapped[int] = mapped_column(default=12)
     member_day: Mapped[int | None] = mapped_column(default=None)
     member_day_multiplier_pct: Mapped[int] = mapped_column(default=200)
+    # Growth per interaction: a daily sign-in, completing the profile (once).
+    sign_in_growth: Mapped[int] = mapped_column(default=5, server_default="5")
+    profile_growth: Mapped[int] = mapped_column(default=20, server_default="20")
 
 
 class PointLot(db.Model):

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from memberportal.extensions import db
 from memberportal.members.models import Member
-from memberportal.points.models import ENTRY_TYPES, Allocation, LedgerEntry, PointLot
+from memberportal.points.models import ENTRY_TYPES, EXPIRE, Allocation, LedgerEntry, PointLot
 from memberportal.purchases.models import Purchase
 
 HISTORY_PAGE = 20
@@ -61,14 +61,7 @@ def _explain(rows: list[HistoryRow]) -> None:
     lots = {
         lot.id: lot for lot in db.session.scalars(select(PointLot).where(PointLot.id.in_(lot_ids)))
     }
-    consumed: dict[int, list] = {}
-    for alloc, entry in db.session.execute(
-        select(Allocation, LedgerEntry)
-        .join(LedgerEntry, LedgerEntry.id == Allocation.entry_id)
-        .where(Allocation.lot_id.in_(lot_ids))
-        .order_by(Allocation.id)
-    ):
-        consumed.setdefault(alloc.lot_id, []).append((entry, alloc.points))
+    consumed = _consumers(lot_ids)
     entry_ids = [r.entry.id for r in rows if r.entry.entry_type != "earn"]
     drew: dict[int, list] = {}
     for alloc, lot in db.session.execute(
@@ -83,6 +76,25 @@ def _explain(rows: list[HistoryRow]) -> None:
         row.purchase = purchases.get(e.source_id) if e.source_type == "purchase" else None
         row.lot = lots.get(e.lot_id) if e.lot_id else None
         row.links = consumed.get(e.lot_id, []) if e.entry_type == "earn" else drew.get(e.id, [])
+
+
+def _consumers(lot_ids: set[int]) -> dict[int, list]:
+    """lot id -> [(entry, points)] that drew on it, in ledger order: spends, clawbacks and
+    give-backs (through allocations) and the expiry runs (`expire` entries name their lot)."""
+    consumed: dict[int, list] = {}
+    for alloc, entry in db.session.execute(
+        select(Allocation, LedgerEntry)
+        .join(LedgerEntry, LedgerEntry.id == Allocation.entry_id)
+        .where(Allocation.lot_id.in_(lot_ids))
+    ):
+        consumed.setdefault(alloc.lot_id, []).append((entry, alloc.points))
+    for entry in db.session.scalars(
+        select(LedgerEntry).where(LedgerEntry.lot_id.in_(lot_ids), LedgerEntry.entry_type == EXPIRE)
+    ):
+        consumed.setdefault(entry.lot_id, []).append((entry, -entry.points))
+    for links in consumed.values():
+        links.sort(key=lambda link: link[0].id)
+    return consumed
 
 
 @dataclass(frozen=True)

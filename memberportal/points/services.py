@@ -29,6 +29,8 @@ DEFAULT_RULES = {
     "qualification_months": 12,
     "member_day": None,
     "member_day_multiplier_pct": 200,
+    "sign_in_growth": 5,
+    "profile_growth": 20,
 }
 
 

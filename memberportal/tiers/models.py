@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from memberportal.core.db import BigID, intpk
@@ -82,4 +82,34 @@ class TierChange(db.Model):
     growth_spend: Mapped[int]
     growth_interaction: Mapped[int]
     actor_label: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime]
+
+
+class SignIn(db.Model):
+    """A daily sign-in (签到): one per member per day in the brand's time zone (UNIQUE)."""
+
+    __tablename__ = "sign_ins"
+    __table_args__ = (
+        UniqueConstraint("member_id", "day"),
+        CheckConstraint("growth >= 0", name="growth_not_negative"),
+    )
+
+    id: Mapped[intpk]
+    member_id: Mapped[int] = mapped_column(BigID, ForeignKey("members.id", ondelete="RESTRICT"))
+    day: Mapped[date]
+    growth: Mapped[int]
+    at: Mapped[datetime]
+
+
+class ProfileCompletion(db.Model):
+    """The profile was completed (name and birthday): growth once per member (UNIQUE)."""
+
+    __tablename__ = "profile_completions"
+    __table_args__ = (CheckConstraint("growth >= 0", name="growth_not_negative"),)
+
+    id: Mapped[intpk]
+    member_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("members.id", ondelete="RESTRICT"), unique=True
+    )
+    growth: Mapped[int]
     at: Mapped[datetime]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import select
 
+from memberportal.core.clock import local_date
 from memberportal.extensions import db
-from memberportal.tiers.models import Tier
+from memberportal.tiers.models import ProfileCompletion, SignIn, Tier
 
 
 def all_tiers() -> list[Tier]:
@@ -24,3 +28,27 @@ def next_tier(tier: Tier) -> Tier | None:
     return db.session.scalars(
         select(Tier).where(Tier.rank > tier.rank).order_by(Tier.rank).limit(1)
     ).first()
+
+
+@dataclass(frozen=True)
+class InteractionStatus:
+    signed_in_today: bool
+    profile_completed: bool
+    sign_in_growth: int
+    profile_growth: int
+
+
+def interaction_status(member_id: int, now: datetime) -> InteractionStatus:
+    """The member's own interactions: signed in today (brand-local day)? profile completed?"""
+    from memberportal.points.services import program_rules
+
+    rules = program_rules()
+    signed = db.session.scalar(
+        select(SignIn.id).where(SignIn.member_id == member_id, SignIn.day == local_date(now))
+    )
+    profile = db.session.scalar(
+        select(ProfileCompletion.id).where(ProfileCompletion.member_id == member_id)
+    )
+    return InteractionStatus(
+        signed is not None, profile is not None, rules.sign_in_growth, rules.profile_growth
+    )

@@ -5,6 +5,7 @@ import time_machine
 from memberportal.core.clock import utcnow
 from memberportal.extensions import db
 from memberportal.members.models import Member
+from memberportal.points.services import program_rules
 from tests import factories
 from tests.points_helpers import earn, spend, state
 
@@ -81,9 +82,15 @@ def test_owner_edits_program_rules(owner_web, cashier_web):
         "rate_pct": "200", "expiry_policy": "yearly", "expiry_months": "12",
         "clearing_month": "12", "clearing_day": "31", "clearing_years_after": "1",
         "interaction_cap_pct": "40", "qualification_months": "12", "member_day": "",
-        "member_day_multiplier_pct": "200",
+        "member_day_multiplier_pct": "200", "sign_in_growth": "7", "profile_growth": "30",
     }  # fmt: skip
     assert owner_web.submit("/merchant/points/rules", form).status_code == 303
+    saved = program_rules()
+    assert (saved.sign_in_growth, saved.profile_growth) == (7, 30)
+    assert (
+        owner_web.submit("/merchant/points/rules", {**form, "sign_in_growth": "-1"}).status_code
+        == 422
+    )
     assert owner_web.submit("/merchant/points/rules", {**form, "rate_pct": "0"}).status_code == 422
     assert cashier_web.get("/merchant/points/rules").status_code == 403
     m = factories.member()
@@ -131,3 +138,23 @@ def test_a_member_sees_only_their_own_points(member_web):
     page = member_web.get("/points").get_data(as_text=True)
     assert "777" not in page
     assert db.session.get(Member, other.id).points_balance == 777
+
+
+def test_an_earning_row_explains_every_point_including_expiry(member_web):
+    from datetime import timedelta
+
+    from memberportal.points import ledger
+    from tests.points_helpers import T0
+
+    m = member_web.member
+    earn(m.id, 40, days=30)
+    spend(m.id, 10, now=T0 + timedelta(days=1))
+    ledger.expire_due(T0 + timedelta(days=31))
+    member_web.client.set_cookie("lang", "en")
+    page = member_web.get("/points").get_data(as_text=True)
+    earning = page[page.index("history-row kind-earn") :]
+    earning = earning[: earning.index("</details>")]
+    assert "0 still open" in earning and "Used by:" in earning
+    assert "<li>Spent 10 · " in earning and "<li>Expired 30 · " in earning
+    assert earning.index("Spent 10") < earning.index("Expired 30")
+    assert state(m.id)["balance"] == 0

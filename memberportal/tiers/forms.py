@@ -1,0 +1,16 @@
+"""Member forms for interactions: shape only."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+
+class SignInForm(FlaskForm):
+    submit = SubmitField(_l("Sign in today"))
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    birthday = DateField(_l("Birthday"), validators=[DataRequired()])
+    submit = SubmitField(_l("Save profile"))
