@@ -17,6 +17,7 @@ from memberportal.core.errors import NotFound
 from memberportal.extensions import db
 from memberportal.mall import queries, rules
 from memberportal.mall.errors import (
+    InvalidAddress,
     InvalidQuantity,
     LimitReached,
     NotRedeemable,
@@ -41,7 +42,14 @@ def new_request_key() -> str:
 
 
 def redeem(
-    member_id: int, item_id: int, quantity: int, request_key: str, *, actor, now: datetime
+    member_id: int,
+    item_id: int,
+    quantity: int,
+    request_key: str,
+    *,
+    actor,
+    now: datetime,
+    shipping: rules.ShippingAddress | None = None,
 ) -> Order:
     """Redeem `quantity` units of an item for a member: one order per request key.
 
@@ -49,9 +57,11 @@ def redeem(
     card is active if required, the per-member limit and the stock hold, and the points are
     there. Writes the order (its cost frozen), draws stock, counts towards the limit, claims
     virtual codes, spends the points through the ledger and audits, in one transaction; an
-    order with a cash part waits for payment with stock and points held.
+    order with a cash part waits for payment with stock and points held. A shipped item
+    needs `shipping` (name, phone, address: required, bounded, no control characters),
+    stored on the order; other kinds ignore it.
     Raises NotRedeemable (and its OutOfStock / LimitReached), InsufficientPoints,
-    InvalidQuantity, RequestKeyClash.
+    InvalidQuantity, InvalidAddress, RequestKeyClash.
     Concurrency: stock and count move by conditional UPDATEs, the ledger spends by a
     conditional UPDATE, and UNIQUE(member_id, request_key) makes a resubmitted form return
     the first order. Always runs as its own transaction (a lost race is retried whole).
@@ -65,45 +75,34 @@ def redeem(
                 raise RequestKeyClash()
             return existing
         try:
-            return _redeem(member_id, item_id, quantity, request_key, actor=actor, now=now)
+            return _redeem(
+                member_id, item_id, quantity, request_key, actor=actor, now=now, shipping=shipping
+            )
         except IntegrityError:
             continue  # the same key committed by a concurrent submit, or a pickup code clash
     raise RuntimeError("could not place the order")
 
 
 @use_case
-def _redeem(member_id, item_id, quantity, request_key, *, actor, now) -> Order:
+def _redeem(member_id, item_id, quantity, request_key, *, actor, now, shipping) -> Order:
     item = db.session.get(Item, item_id)
     if item is None or item.state == "draft":
         raise NotFound()
     if not 1 <= quantity <= rules.MAX_PER_ORDER:
         raise InvalidQuantity()
+    address = _shipping_text(item, shipping)
     _check_paid_card(item, member_id, now)
-    points, cash = rules.totals(item.points_price, item.cash_cents, quantity)
-    status = rules.first_status(item.kind, cash)
-    order = Order(
-        member_id=member_id,
-        item_id=item.id,
-        request_key=request_key,
-        quantity=quantity,
-        points_cost=points,
-        cash_cents=cash,
-        status=status,
-        pickup_code=new_pickup_code() if item.kind == "pickup" else None,
-        placed_at=now,
-        hold_expires_at=now + rules.PAYMENT_HOLD if status == "awaiting_payment" else None,
-        fulfilled_at=now if status == "fulfilled" else None,
-    )
+    order = _new_order(item, member_id, quantity, request_key, address, now)
     db.session.add(order)
     db.session.flush()  # the first write: on SQLite it takes the write lock
     _take_stock(item, member_id, quantity, now)
     _count_towards_limit(item, member_id, quantity)
     if item.kind == "virtual_code":
         _claim_codes(item.id, order.id, quantity, now)
-    if points:
+    if order.points_cost:
         entry = ledger.spend(
             member_id,
-            points,
+            order.points_cost,
             kind="redeem",
             source_type="mall_order",
             source_id=order.id,
@@ -118,11 +117,43 @@ def _redeem(member_id, item_id, quantity, request_key, *, actor, now) -> Order:
         subject_id=order.id,
         item_id=item.id,
         quantity=quantity,
-        points=points,
-        cash_cents=cash,
-        status=status,
+        points=order.points_cost,
+        cash_cents=order.cash_cents,
+        status=order.status,
     )
     return order
+
+
+def _new_order(item: Item, member_id, quantity, request_key, address, now) -> Order:
+    """The order with its cost frozen at today's price and its first status."""
+    points, cash = rules.totals(item.points_price, item.cash_cents, quantity)
+    status = rules.first_status(item.kind, cash)
+    return Order(
+        member_id=member_id,
+        item_id=item.id,
+        request_key=request_key,
+        quantity=quantity,
+        points_cost=points,
+        cash_cents=cash,
+        status=status,
+        pickup_code=new_pickup_code() if item.kind == "pickup" else None,
+        shipping_address=address,
+        placed_at=now,
+        hold_expires_at=now + rules.PAYMENT_HOLD if status == "awaiting_payment" else None,
+        fulfilled_at=now if status == "fulfilled" else None,
+    )
+
+
+def _shipping_text(item: Item, shipping: rules.ShippingAddress | None) -> str | None:
+    """The address a shipped item goes to, checked; other kinds keep none."""
+    if item.kind != "shipped":
+        return None
+    if shipping is None:
+        raise InvalidAddress(list(rules.ADDRESS_LIMITS))
+    problems = rules.address_problems(shipping)
+    if problems:
+        raise InvalidAddress(problems)
+    return shipping.as_text()
 
 
 def _check_paid_card(item: Item, member_id: int, now: datetime) -> None:

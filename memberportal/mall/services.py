@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from memberportal.audit import services as audit
@@ -18,7 +17,7 @@ from memberportal.core.actors import SystemActor
 from memberportal.core.db import use_case
 from memberportal.core.errors import NotFound
 from memberportal.extensions import db
-from memberportal.mall import queries, rules
+from memberportal.mall import queries, refunds, rules
 from memberportal.mall.errors import NotCancellable
 from memberportal.mall.fulfilment import hand_over, mark_delivered, normalise_pickup_code, ship
 from memberportal.mall.models import Item, MemberItemCount, Order, VirtualCode
@@ -38,7 +37,6 @@ __all__ = [
 ]
 
 EXPIRED_REASON = "payment not completed in time"
-PAID_CANCEL_MESSAGE = _l("The cash part is paid: ask the staff to cancel and refund this order.")
 
 
 @use_case
@@ -54,18 +52,18 @@ def cancel(
     """Cancel an order not yet handed over or shipped, by its member or by staff.
 
     Rule: returns the stock, the per-member count, unseen virtual codes, and the points
-    (ledger.give_back: to their lots with the original expiry). Cancelling a cancelled order
-    changes nothing and returns it. With `member_id`, only that member's order is touched;
-    with `unpaid_only`, only an order still awaiting payment (a released hold never cancels
-    an order whose payment just landed).
+    (ledger.give_back: to their lots with the original expiry); a paid cash part is owed
+    back (a refund row; the caller then runs refunds.send_owed after the commit).
+    Cancelling a cancelled order changes nothing and returns it. With `member_id`, only that
+    member's order is touched; with `unpaid_only`, only an order still awaiting payment (a
+    released hold never cancels an order whose payment just landed).
     Raises NotFound, NotCancellable. Concurrency: the status moves by one conditional UPDATE,
     so of two cancels (or a cancel and a hand-over) exactly one takes effect.
     """
     statuses = ("awaiting_payment",) if unpaid_only else rules.CANCELLABLE
     conditions = [Order.id == order_id, Order.status.in_(statuses)]
     if member_id is not None:
-        # A paid cash part needs a refund, which staff start; the member cannot undo it here.
-        conditions += [Order.member_id == member_id, Order.paid_at.is_(None)]
+        conditions.append(Order.member_id == member_id)
     moved = db.session.execute(
         update(Order)
         .where(*conditions)
@@ -78,12 +76,11 @@ def cancel(
     if not moved:
         if order.status == "cancelled":
             return order
-        if member_id is not None and order.paid_at is not None and rules.can_cancel(order.status):
-            raise NotCancellable(PAID_CANCEL_MESSAGE)
         raise NotCancellable()
     _return_goods(order)
     if order.spend_entry_id is not None:
         ledger.give_back(order.spend_entry_id, actor=actor, now=now, reason=reason)
+    _owe_cash_back(order, actor=actor, now=now)
     audit.record(
         "mall.order_cancelled",
         actor=actor,
@@ -94,6 +91,19 @@ def cancel(
         points=order.points_cost,
     )
     return order
+
+
+def _owe_cash_back(order: Order, *, actor, now: datetime) -> None:
+    """A paid cash part goes back: owed here, requested after the commit (refunds)."""
+    if order.paid_at is not None and order.payment_intent_id and order.cash_cents > 0:
+        refunds.owe(
+            order.id,
+            order.payment_intent_id,
+            order.cash_cents,
+            refunds.CANCELLED_REASON,
+            actor=actor,
+            now=now,
+        )
 
 
 def _return_goods(order: Order) -> None:
