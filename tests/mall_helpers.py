@@ -11,6 +11,7 @@ from memberportal.core.clock import utcnow
 from memberportal.extensions import db
 from memberportal.mall import services
 from memberportal.mall.models import Item, Order
+from memberportal.mall.rules import ShippingAddress
 from memberportal.members.models import Member
 from tests.points_helpers import ACTOR, earn
 
@@ -24,8 +25,14 @@ def rich_member(points: int = 1000, **kw) -> Member:
     return member
 
 
-def redeem(member_id: int, item_id: int, quantity: int = 1, key: str | None = None, now=None):
+ADDRESS = ShippingAddress("Li Lei", "13800000000", "1 Nanjing Road, Shanghai")
+
+
+def redeem(member_id: int, item_id: int, quantity: int = 1, key: str | None = None, now=None, **kw):
+    """Redeem as the member; a shipped item goes to ADDRESS unless `shipping` is given."""
     member = db.session.get(Member, member_id)
+    if "shipping" not in kw and db.session.get(Item, item_id).kind == "shipped":
+        kw["shipping"] = ADDRESS
     return services.redeem(
         member_id,
         item_id,
@@ -33,6 +40,7 @@ def redeem(member_id: int, item_id: int, quantity: int = 1, key: str | None = No
         key or secrets.token_urlsafe(18),
         actor=member or ACTOR,
         now=now or utcnow(),
+        **kw,
     )
 
 

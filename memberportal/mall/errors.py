@@ -37,6 +37,19 @@ class InvalidQuantity(ValidationFailed):
     default_message = _l("Choose a quantity within the limit.")
 
 
+class InvalidAddress(ValidationFailed):
+    """The shipping address is missing or malformed; `fields` names the bad ones."""
+
+    code = "invalid_address"
+    default_message = _l(
+        "Enter the recipient's name, a phone number and the address (no special characters)."
+    )
+
+    def __init__(self, fields: list[str]):
+        self.fields = fields
+        super().__init__(fields=",".join(fields))
+
+
 class RequestKeyClash(DomainError):
     code = "request_key_clash"
     status = 409

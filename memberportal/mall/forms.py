@@ -15,6 +15,7 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
+    TelField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -70,6 +71,15 @@ class CategoryForm(FlaskForm):
     submit = SubmitField(_l("Add category"))
 
 
+class CategoryEditForm(FlaskForm):
+    name_zh = StringField(_l("Name (Chinese)"), validators=[DataRequired(), Length(max=64)])
+    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=64)])
+    rank = IntegerField(
+        _l("Order (lower first)"), default=0, validators=[InputRequired(), NumberRange(0, 999)]
+    )
+    submit = SubmitField(_l("Save category"))
+
+
 class ReasonForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Confirm"))
@@ -81,10 +91,16 @@ class StaffCancelForm(FlaskForm):
 
 
 class RedeemForm(FlaskForm):
+    """Quantity, the one-time request key, and (for shipped items) where to send it; the
+    service decides whether the address is required and checks its content."""
+
     quantity = IntegerField(
         _l("Quantity"), default=1, validators=[InputRequired(), NumberRange(min=1, max=10)]
     )
     request_key = HiddenField()
+    ship_name = StringField(_l("Recipient"), validators=[Optional(), Length(max=40)])
+    ship_phone = TelField(_l("Phone"), validators=[Optional(), Length(max=20)])
+    ship_address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Confirm redemption"))
 
 

@@ -11,7 +11,7 @@ from memberportal.core.auth import role_required
 from memberportal.core.clock import utcnow
 from memberportal.core.errors import DomainError
 from memberportal.core.htmx import redirect_after_post, render
-from memberportal.mall import queries, services
+from memberportal.mall import queries, refunds, services
 from memberportal.mall.forms import HandOverForm, QueueFilterForm, ShipForm, StaffCancelForm
 from memberportal.mall.models import ITEM_KINDS, ORDER_STATUSES
 from memberportal.mall.rules import KIND_LABELS, STATUS_LABELS
@@ -143,4 +143,14 @@ def cancel(order_id: int):
     except DomainError as error:
         return _detail(order_id, cancel_form=form, error=str(error.message), status=422)
     flash(_("The order is cancelled; stock and points are returned."), "ok")
+    _refund_now(order_id)
     return redirect_after_post(url_for("merchant.mall_orders.detail", order_id=order_id))
+
+
+def _refund_now(order_id: int) -> None:
+    """Ask for the refund of a paid cash part now; a failure stays owed for the sweep."""
+    requested, failed = refunds.send_owed(order_id, now=utcnow())
+    if requested:
+        flash(_("The cash part is being refunded to the member."), "ok")
+    if failed:
+        flash(_("The refund could not be requested now; it will be retried."), "error")

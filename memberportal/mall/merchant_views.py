@@ -16,7 +16,14 @@ from memberportal.core.htmx import redirect_after_post, render
 from memberportal.core.money import parse_cents
 from memberportal.mall import catalog_services as catalog
 from memberportal.mall import queries
-from memberportal.mall.forms import CategoryForm, CodesForm, ItemForm, ReasonForm, RestockForm
+from memberportal.mall.forms import (
+    CategoryEditForm,
+    CategoryForm,
+    CodesForm,
+    ItemForm,
+    ReasonForm,
+    RestockForm,
+)
 from memberportal.tiers.queries import all_tiers
 
 bp = Blueprint("mall", __name__, url_prefix="/mall")
@@ -249,3 +256,37 @@ def add_category():
     else:
         flash(_("Please check what you entered."), "error")
     return redirect_after_post(url_for("merchant.mall.items"))
+
+
+@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
+@role_required("catalog.edit")
+def edit_category(category_id: int):
+    """Rename a category and set its order; the list shows categories by that order."""
+    category = queries.category_or_none(category_id)
+    if category is None:
+        abort(404)
+    form = CategoryEditForm(obj=category)
+    error, status = None, 200
+    if form.validate_on_submit():
+        try:
+            catalog.update_category(
+                category_id,
+                form.name_zh.data,
+                form.name_en.data,
+                form.rank.data,
+                actor=current_user,
+            )
+        except DomainError as exc:
+            error, status = str(exc.message), 422
+        else:
+            flash(_("Category saved."), "ok")
+            return redirect_after_post(url_for("merchant.mall.items"))
+    elif form.is_submitted():
+        status = 422
+    return render(
+        "merchant/mall/category_form.html",
+        form=form,
+        category=category,
+        error=error,
+        status=status,
+    )

@@ -11,6 +11,7 @@ from memberportal.core.clock import utcnow
 from memberportal.core.db import BigID, intpk
 from memberportal.core.i18n import localized
 from memberportal.extensions import db
+from memberportal.mall.rules import ShippingAddress
 from memberportal.tiers.models import Tier
 
 ITEM_KINDS = ("pickup", "shipped", "virtual_code")
@@ -23,6 +24,7 @@ ORDER_STATUSES = (
     "fulfilled",
     "cancelled",
 )
+REFUND_STATES = ("owed", "requested", "refunded")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -147,6 +149,43 @@ class Order(db.Model):
     codes: Mapped[list[VirtualCode]] = relationship(
         back_populates="order", order_by="VirtualCode.id"
     )
+    refunds: Mapped[list[MallRefund]] = relationship(
+        back_populates="order", order_by="MallRefund.id"
+    )
+
+    @property
+    def shipping(self) -> ShippingAddress | None:
+        return ShippingAddress.from_text(self.shipping_address)
+
+
+class MallRefund(db.Model):
+    """A cash payment to give back: once per payment (UNIQUE payment intent).
+
+    owed: decided (the order was cancelled, or a payment landed after its hold was released);
+    requested: the processor accepted the refund; refunded: its charge.refunded event arrived.
+    """
+
+    __tablename__ = "mall_refunds"
+    __table_args__ = (
+        CheckConstraint(_in("state", REFUND_STATES), name="state"),
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+        Index("ix_mall_refunds_state", "state", "id"),
+    )
+
+    id: Mapped[intpk]
+    order_id: Mapped[int] = mapped_column(BigID, ForeignKey("mall_orders.id", ondelete="RESTRICT"))
+    payment_intent_id: Mapped[str] = mapped_column(String(255), unique=True)
+    amount_cents: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(16), default="owed")
+    refund_id: Mapped[str | None] = mapped_column(String(255))
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    requested_at: Mapped[datetime | None]
+    refunded_at: Mapped[datetime | None]
+
+    order: Mapped[Order] = relationship(back_populates="refunds")
 
 
 class VirtualCode(db.Model):

@@ -17,9 +17,9 @@ from memberportal.core.clock import utcnow
 from memberportal.core.db import use_case
 from memberportal.core.errors import NotFound
 from memberportal.extensions import db
-from memberportal.mall import rules, services
+from memberportal.mall import refunds, rules, services
 from memberportal.mall.errors import NotCancellable, WrongOrderState
-from memberportal.mall.models import Order
+from memberportal.mall.models import MallRefund, Order
 from memberportal.memberships.gateway import get_gateway
 
 STRIPE = SystemActor(audit_label="stripe webhook", actor_kind="stripe")
@@ -50,7 +50,7 @@ def begin_checkout(order_id: int, member_id: int, *, success_url: str, cancel_ur
         success_url=success_url,
         cancel_url=cancel_url,
         # Stripe accepts 30 minutes at the least; the sweep still releases the hold on time,
-        # and a payment that lands after it is recorded as late (see confirm_payment).
+        # and a payment that lands after it is refunded (see confirm_payment).
         expires_at=int(max(order.hold_expires_at, utcnow() + CHECKOUT_MINIMUM).timestamp()),
     )
     _attach_session(order.id, session_id)
@@ -78,13 +78,23 @@ def is_mall_event(event: dict) -> bool:
     return event["type"] == "charge.refunded" and _order_for_payment(obj) is not None
 
 
-def _order_for_payment(charge: dict) -> Order | None:
-    payment_intent = charge.get("payment_intent")
+def _payment_intent(obj: dict) -> str | None:
+    payment_intent = obj.get("payment_intent")
     if isinstance(payment_intent, dict):
         payment_intent = payment_intent.get("id")
+    return payment_intent or None
+
+
+def _order_for_payment(charge: dict) -> Order | None:
+    payment_intent = _payment_intent(charge)
     if not payment_intent:
         return None
-    return db.session.scalar(select(Order).where(Order.payment_intent_id == payment_intent))
+    order = db.session.scalar(select(Order).where(Order.payment_intent_id == payment_intent))
+    if order is not None:
+        return order
+    return db.session.scalar(
+        select(Order).join(MallRefund).where(MallRefund.payment_intent_id == payment_intent)
+    )
 
 
 def handle_event(event: dict, *, now: datetime) -> tuple[str, str | None]:
@@ -103,14 +113,40 @@ def handle_event(event: dict, *, now: datetime) -> tuple[str, str | None]:
         if obj.get("id") != order.checkout_session_id:
             return "no_change", "an older checkout of this order expired"
         return _cancel(order.id, now, "checkout expired", unpaid_only=True)
-    return _cancel(order.id, now, "cash part refunded")
+    return _refunded(order, obj, now)
+
+
+def _refunded(order: Order, charge: dict, now: datetime) -> tuple[str, str | None]:
+    """A refund of the order's own payment cancels it (points and stock return once); a
+    refund of a late payment only closes its refund row. Repeats change nothing."""
+    payment_intent = _payment_intent(charge)
+    if not payment_intent:
+        return "unmatched", "refund without a payment"
+    closed = refunds.record_refunded(
+        order.id, payment_intent, charge.get("amount_refunded") or 0, actor=STRIPE, now=now
+    )
+    outcome, note = "no_change", None
+    if payment_intent == order.payment_intent_id:
+        outcome, note = _cancel(order.id, now, "cash part refunded")
+    return ("applied" if closed or outcome == "applied" else "no_change"), note
+
+
+def follow_up(event: dict) -> None:
+    """After a mall event's transaction committed: request the refunds it left owed (a
+    payment that landed after its hold was released). Safe to repeat."""
+    if event.get("type") != "checkout.session.completed":
+        return
+    order_ref = (event["data"]["object"].get("metadata") or {}).get(METADATA_KEY) or ""
+    if order_ref.isdigit():
+        refunds.send_owed(int(order_ref), now=utcnow())
 
 
 @use_case
 def confirm_payment(order_id: int, session: dict, *, now: datetime) -> tuple[str, str | None]:
     """A paid checkout moves its order on (awaiting payment -> ready for pickup / placed /
     fulfilled), conditional on the order still waiting and the amount matching.
-    A payment that lands after the hold was released is recorded for a refund."""
+    A payment that lands after the hold was released is owed back (refunded automatically
+    once this transaction commits, see follow_up)."""
     order = db.session.get(Order, order_id)
     if session.get("mode") != "payment" or session.get("payment_status") != "paid":
         return "ignored", "not a paid one-off checkout"
@@ -131,15 +167,7 @@ def confirm_payment(order_id: int, session: dict, *, now: datetime) -> tuple[str
         .execution_options(synchronize_session=False)
     ).rowcount
     if not moved:
-        audit.record(
-            "mall.payment_late",
-            actor=STRIPE,
-            subject_type="mall_order",
-            subject_id=order_id,
-            payment_intent=payment_intent,
-            status=order.status,
-        )
-        return "no_change", "payment for an order no longer awaiting it: refund by hand"
+        return _late_payment(order, payment_intent, session["amount_total"], now)
     audit.record(
         "mall.order_paid",
         actor=STRIPE,
@@ -150,6 +178,26 @@ def confirm_payment(order_id: int, session: dict, *, now: datetime) -> tuple[str
         status=target,
     )
     return "applied", None
+
+
+def _late_payment(
+    order: Order, payment_intent: str | None, amount: int, now: datetime
+) -> tuple[str, str | None]:
+    audit.record(
+        "mall.payment_late",
+        actor=STRIPE,
+        subject_type="mall_order",
+        subject_id=order.id,
+        payment_intent=payment_intent,
+        status=order.status,
+    )
+    if not payment_intent or payment_intent == order.payment_intent_id or amount <= 0:
+        return "no_change", "payment for an order no longer awaiting it"
+    if not refunds.owe(
+        order.id, payment_intent, amount, refunds.LATE_REASON, actor=STRIPE, now=now
+    ):
+        return "no_change", "this late payment is already owed back"
+    return "applied", "payment for an order no longer awaiting it: refund owed"
 
 
 def _cancel(

@@ -21,6 +21,10 @@ def categories() -> list[Category]:
     return list(db.session.scalars(select(Category).order_by(Category.rank, Category.id)))
 
 
+def category_or_none(category_id: int) -> Category | None:
+    return db.session.get(Category, category_id)
+
+
 def has_paid_card(member_id: int, now: datetime) -> bool:
     """Whether the member's paid card gives benefits at this moment."""
     return active_benefits(member_id, now) is not None

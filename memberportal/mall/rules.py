@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -109,6 +110,47 @@ def totals(points_price: int, cash_cents: int, quantity: int) -> tuple[int, int]
     return points_price * quantity, cash_cents * quantity
 
 
+ADDRESS_LIMITS = {"name": 40, "phone": 20, "address": 200}
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 -]{4,19}$")
+# C0/C1 controls, DEL and the Unicode line/paragraph separators: none belongs on a label.
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+@dataclass(frozen=True)
+class ShippingAddress:
+    """Where a shipped item goes; stored on the order as three lines (no field may hold a
+    line break, so the lines split back unambiguously)."""
+
+    name: str
+    phone: str
+    address: str
+
+    def as_text(self) -> str:
+        return "\n".join((self.name, self.phone, self.address))
+
+    @classmethod
+    def from_text(cls, text: str | None) -> ShippingAddress | None:
+        parts = (text or "").split("\n")
+        return cls(*parts) if len(parts) == 3 else None
+
+
+def clean_address(name: str, phone: str, address: str) -> ShippingAddress:
+    """Trim the outer spaces of each field (what a person would not notice typing)."""
+    return ShippingAddress((name or "").strip(), (phone or "").strip(), (address or "").strip())
+
+
+def address_problems(shipping: ShippingAddress) -> list[str]:
+    """The fields that are missing, too long or hold control characters (empty: fine)."""
+    bad = []
+    for field, limit in ADDRESS_LIMITS.items():
+        value = getattr(shipping, field)
+        if not value or len(value) > limit or CONTROL_RE.search(value):
+            bad.append(field)
+    if "phone" not in bad and not PHONE_RE.match(shipping.phone):
+        bad.append("phone")
+    return bad
+
+
 def status_when_paid(kind: str) -> str:
     """Where an order goes once nothing is left to pay."""
     return {"pickup": "ready_for_pickup", "shipped": "placed", "virtual_code": "fulfilled"}[kind]
@@ -145,4 +187,10 @@ STATE_LABELS = {
     "draft": _l("Draft"),
     "on_sale": _l("On sale"),
     "withdrawn": _l("Withdrawn"),
+}
+
+REFUND_LABELS = {
+    "owed": _l("Refund being arranged"),
+    "requested": _l("Refund requested"),
+    "refunded": _l("Refunded"),
 }

@@ -23,7 +23,8 @@ from memberportal.core.clock import utcnow
 from memberportal.core.errors import DomainError
 from memberportal.core.htmx import redirect_after_post, render
 from memberportal.extensions import db
-from memberportal.mall import images, payments, queries, rules, services
+from memberportal.mall import images, payments, queries, refunds, rules, services
+from memberportal.mall.errors import InvalidAddress
 from memberportal.mall.forms import MemberCancelForm, RedeemForm
 from memberportal.memberships.gateway import get_gateway
 
@@ -76,20 +77,10 @@ def confirm(item_id: int):
         form.quantity.data = request.args.get("quantity", 1, type=int)
         form.request_key.data = services.new_request_key()
     elif form.validate_on_submit():
-        try:
-            order = services.redeem(
-                current_user.id,
-                item_id,
-                form.quantity.data,
-                form.request_key.data,
-                actor=current_user,
-                now=utcnow(),
-            )
-        except DomainError as error:
-            form.quantity.errors = [*form.quantity.errors, str(error.message)]
-            status = 422
-        else:
+        order = _redeem_or_explain(form, card.item)
+        if order is not None:
             return redirect_after_post(url_for("mall.order", order_id=order.id, new=1))
+        status = 422
     else:
         status = 422
     quantity = form.quantity.data if isinstance(form.quantity.data, int) else 1
@@ -105,6 +96,31 @@ def confirm(item_id: int):
         cash=cash,
         status=status,
     )
+
+
+def _redeem_or_explain(form: RedeemForm, item):
+    """Redeem from the confirmed form; on a refusal, put the reason on the form (None)."""
+    shipping = None
+    if item.kind == "shipped":
+        shipping = rules.clean_address(
+            form.ship_name.data, form.ship_phone.data, form.ship_address.data
+        )
+    try:
+        return services.redeem(
+            current_user.id,
+            item.id,
+            form.quantity.data,
+            form.request_key.data,
+            actor=current_user,
+            now=utcnow(),
+            shipping=shipping,
+        )
+    except InvalidAddress as error:
+        for name in error.fields:
+            getattr(form, f"ship_{name}").errors = [str(error.message)]
+    except DomainError as error:
+        form.quantity.errors = [*form.quantity.errors, str(error.message)]
+    return None
 
 
 @bp.get("/orders")
@@ -177,6 +193,8 @@ def cancel(order_id: int):
             status=422,
         )
     flash(_("The order is cancelled; your points are back."), "ok")
+    if refunds.send_owed(order_id, now=utcnow())[0]:
+        flash(_("The cash part is being refunded to you."), "ok")
     return redirect_after_post(url_for("mall.order", order_id=order_id))
 
 
@@ -196,6 +214,7 @@ def mall_labels():
         "status_label": lambda status: rules.STATUS_LABELS.get(status, status),
         "kind_label": lambda kind: rules.KIND_LABELS.get(kind, kind),
         "state_label": lambda state: rules.STATE_LABELS.get(state, state),
+        "refund_label": lambda state: rules.REFUND_LABELS.get(state, state),
     }
 
 

@@ -141,15 +141,27 @@ class DemoGateway:
         self.put("checkout.session", session)
         self.send("checkout.session.expired", session)
 
-    def refund_payment(self, payment_intent_id: str) -> None:
-        """Refund a one-off payment in full."""
+    def refund_payment(
+        self,
+        payment_intent_id: str,
+        *,
+        amount_cents: int | None = None,
+        idempotency_key: str | None = None,
+        metadata: dict | None = None,
+    ) -> str | None:
+        """Refund a one-off payment in full; a second request returns the first refund."""
         payment = self.get(payment_intent_id)
         charge = self.get(payment["latest_charge"]) if payment else None
         if charge is None:
-            return
+            return None
+        if charge.get("refunded"):
+            return (charge.get("metadata") or {}).get("demo_refund_id")
+        refund_id = new_id("re")
         charge.update(amount_refunded=charge["amount"], refunded=True)
+        charge["metadata"] = {**(charge.get("metadata") or {}), "demo_refund_id": refund_id}
         self.put("charge", charge)
         self.send("charge.refunded", charge)
+        return refund_id
 
     def send(self, kind: str, obj: dict) -> tuple[int, dict]:
         payload = json.dumps(self.shapes.event(kind, obj))

@@ -127,6 +127,15 @@ def _mall_outcome(event: dict, obj: dict, now: datetime) -> Outcome | None:
     return Outcome(outcome, note=note)
 
 
+def follow_up(event: dict) -> None:
+    """Network calls an event leaves owed, made after its transaction committed (the mall
+    refunds a payment that landed after its order's hold was released)."""
+    if event.get("type") == "checkout.session.completed":
+        from memberportal.mall import payments
+
+        payments.follow_up(event)
+
+
 def _subscription_of(event: dict, context: Context) -> str | None:
     if context.subscription:
         return context.subscription.get("id")

@@ -55,6 +55,12 @@ class Gateway(Protocol):
     ) -> tuple[str, str]:
         """Create a one-off payment checkout (payment mode); return (session id, URL)."""
 
+    def refund_payment(
+        self, payment_intent_id: str, *, amount_cents: int, idempotency_key: str, metadata: dict
+    ) -> str | None:
+        """Refund a one-off payment; return the refund id (None: it was refunded already).
+        The outcome reaches the webhook as charge.refunded, like any refund."""
+
 
 def webhook_secret() -> str:
     """STRIPE_WEBHOOK_SECRET; in demo mode without one, a secret kept under instance/."""
@@ -179,6 +185,22 @@ class LiveGateway:
             params=params, options={"idempotency_key": f"payment-{reference}"}
         )
         return session.id, session.url
+
+    def refund_payment(self, payment_intent_id, *, amount_cents, idempotency_key, metadata):
+        try:
+            refund = self.client.v1.refunds.create(
+                params={
+                    "payment_intent": payment_intent_id,
+                    "amount": amount_cents,
+                    "metadata": metadata,
+                },
+                options={"idempotency_key": idempotency_key},
+            )
+        except stripe.InvalidRequestError as error:
+            if error.code == "charge_already_refunded":
+                return None
+            raise
+        return refund.id
 
     def create_plan_objects(self, plan: Plan) -> StripePlanIds:
         """Create the plan's Product, recurring Price and (with a discounted first period) a

@@ -37,6 +37,7 @@ def receive(payload: bytes | str, signature: str | None) -> tuple[int, dict]:
         return 200, {"received": True, "outcome": outcome}
     context = events.gather(event, get_gateway())
     outcome = events.handle_event(event, context)
+    events.follow_up(event)
     return 200, {"received": True, "outcome": outcome}
 
 

@@ -11,6 +11,7 @@ from memberportal.extensions import db
 from memberportal.mall import queries, services
 from memberportal.mall.errors import (
     AlreadyHandedOver,
+    InvalidAddress,
     LimitReached,
     NotCancellable,
     NotRedeemable,
@@ -19,11 +20,11 @@ from memberportal.mall.errors import (
     WrongOrderState,
 )
 from memberportal.mall.models import Order
-from memberportal.mall.rules import Reason
+from memberportal.mall.rules import Reason, ShippingAddress
 from memberportal.points.errors import InsufficientPoints
 from memberportal.points.models import PointLot
 from tests import factories
-from tests.mall_helpers import balance, order_count, redeem, rich_member, stock
+from tests.mall_helpers import ADDRESS, balance, order_count, redeem, rich_member, stock
 from tests.points_helpers import ACTOR, assert_invariants, earn
 
 
@@ -149,6 +150,32 @@ def test_hand_over_once_then_already_done_and_not_cancellable():
     with pytest.raises(PickupCodeUnknown):
         services.hand_over("12345678", actor=cashier, now=utcnow())
     assert balance(member.id) == 400
+
+
+@pytest.mark.parametrize(
+    ("shipping", "bad"),
+    [
+        (None, ["name", "phone", "address"]),
+        (ShippingAddress("", "13800000000", "1 Road"), ["name"]),
+        (ShippingAddress("Li", "13800000000", "Road\r\nX-Header: 1"), ["address"]),
+        (ShippingAddress("Li", "not a phone", "1 Road"), ["phone"]),
+    ],
+)
+def test_a_shipped_item_needs_a_valid_address_and_a_refusal_changes_nothing(shipping, bad):
+    member = rich_member(2000)
+    item = factories.mall_item(kind="shipped", points_price=1000, stock=3)
+    with pytest.raises(InvalidAddress) as caught:
+        redeem(member.id, item.id, shipping=shipping)
+    assert caught.value.fields == bad
+    assert order_count() == 0 and balance(member.id) == 2000 and stock(item.id) == 3
+
+
+def test_the_address_is_stored_on_a_shipped_order_only():
+    member = rich_member(2000)
+    shipped = redeem(member.id, factories.mall_item(kind="shipped").id, shipping=ADDRESS)
+    assert shipped.shipping == ADDRESS
+    pickup = redeem(member.id, factories.mall_item().id, shipping=ADDRESS)
+    assert pickup.shipping_address is None
 
 
 def test_shipping_takes_carrier_and_tracking_then_delivery():

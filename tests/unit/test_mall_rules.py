@@ -103,3 +103,33 @@ def test_images_are_checked_by_content_and_size():
             images.check_image(bad)
     assert images.is_image_name("a" * 64 + ".png")
     assert not images.is_image_name("../secret_key")
+
+
+@pytest.mark.parametrize(
+    ("name", "phone", "address", "bad"),
+    [
+        ("李雷", "13800000000", "上海市南京路 1 号", []),
+        ("Li Lei", "+86 138-0000-0000", "1 Nanjing Road", []),
+        ("", "13800000000", "1 Nanjing Road", ["name"]),
+        ("Li", "", "", ["phone", "address"]),
+        ("x" * 41, "13800000000", "a" * 200, ["name"]),
+        ("Li", "13800000000", "a" * 201, ["address"]),
+        ("Li", "1380000000000000000000", "1 Road", ["phone"]),
+        ("Li", "call me", "1 Road", ["phone"]),
+        ("Li\nLei", "13800000000", "1 Road", ["name"]),
+        ("Li", "13800000000", "1 Road\x00", ["address"]),
+        ("Li", "13800000000", "1 Road\u2028Floor 2", ["address"]),
+        ("Li\x1b[31m", "138\t00000000", "1 Road\x7f", ["name", "phone", "address"]),
+    ],
+)
+def test_shipping_address_problems(name, phone, address, bad):
+    shipping = rules.clean_address(name, phone, address)
+    assert rules.address_problems(shipping) == bad
+
+
+def test_a_clean_address_survives_the_round_trip_through_its_column():
+    shipping = rules.clean_address("  李雷 ", "13800000000", " 上海市南京路 1 号 ")
+    assert shipping == rules.ShippingAddress("李雷", "13800000000", "上海市南京路 1 号")
+    assert rules.ShippingAddress.from_text(shipping.as_text()) == shipping
+    assert len(shipping.as_text()) <= 500
+    assert rules.ShippingAddress.from_text(None) is None

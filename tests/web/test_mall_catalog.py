@@ -106,3 +106,36 @@ def test_member_browses_with_filters_and_sees_why_not(member_web):
     detail = member_web.get(f"/mall/items/{gold.id}", headers={"Accept-Language": "en"})
     assert "Your tier is too low" in detail.get_data(as_text=True)
     assert member_web.get(f"/mall/items/{cheap.id}").status_code == 200
+
+
+def test_manager_renames_and_reorders_categories_audited(manager_web, member_web):
+    from memberportal.audit.models import AuditEntry
+    from memberportal.mall import catalog_services as catalog
+    from memberportal.mall.models import Category
+
+    first = factories.mall_category("gifts")
+    second = catalog.add_category("tea", "茶", "Tea", actor=manager_web.staff, rank=5)
+    db.session.commit()
+    url = f"/merchant/mall/categories/{second.id}"
+    blank = manager_web.submit(url, {"name_zh": "", "name_en": "Tea", "rank": "5"})
+    assert blank.status_code == 422
+    response = manager_web.submit(url, {"name_zh": "好茶", "name_en": "Fine tea", "rank": "0"})
+    assert response.status_code == 303
+    response = manager_web.submit(
+        f"/merchant/mall/categories/{first.id}",
+        {"name_zh": "礼品", "name_en": "Gifts", "rank": "9"},
+    )
+    db.session.expire_all()
+    assert db.session.get(Category, second.id).name_en == "Fine tea"
+    page = manager_web.get("/merchant/mall/items", headers={"Accept-Language": "en"})
+    listing = page.get_data(as_text=True)
+    assert listing.index("Fine tea") < listing.index("Gifts")
+    browse = member_web.get("/mall/", headers={"Accept-Language": "zh"}).get_data(as_text=True)
+    assert browse.index("好茶") < browse.index("礼品")
+    entry = db.session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.action == "mall.category_updated", AuditEntry.subject_id == second.id
+        )
+    ).one()
+    assert entry.details["changed"]["name_en"] == ["Tea", "Fine tea"]
+    assert entry.actor_label == manager_web.staff.audit_label

@@ -70,14 +70,17 @@ def test_member_cancels_and_gets_points_back_but_cannot_see_others_orders(member
     assert stock(item.id) == 10
     stranger = factories.member(contact="13700000002")
     earn(stranger.id, 500)
-    from memberportal.mall import services
     from tests.mall_helpers import redeem
 
     theirs = redeem(stranger.id, item.id)
     assert member_web.get(f"/mall/orders/{theirs.id}").status_code == 404
     assert member_web.get(f"/mall/orders/{theirs.id}/qr.svg").status_code == 404
-    assert services  # the stranger's order is untouched
+    # Posting a cancel for the stranger's order (with a valid token) is a 404 that changes nothing.
+    refused = member_web.submit(f"/mall/orders/{theirs.id}/cancel", page=url)
+    assert refused.status_code == 404
+    db.session.expire_all()
     assert db.session.get(Order, theirs.id).status == "ready_for_pickup"
+    assert balance(stranger.id) == 300 and stock(item.id) == 9
 
 
 def test_cashier_types_the_code_and_a_second_try_is_told_already_done(cashier_web):
@@ -125,3 +128,26 @@ def test_staff_ships_and_cancels_with_a_reason(cashier_web):
     assert db.session.get(Order, shipped.id).tracking_no == "SF1001"
     assert db.session.get(Order, pickup.id).cancel_reason == "broken"
     assert balance(member.id) == 4000
+
+
+def test_a_shipped_item_asks_where_to_send_it_and_the_queue_shows_it(member_web, cashier_web):
+    earn(member_web.member.id, 1000)
+    item = factories.mall_item(kind="shipped", points_price=300, stock=2)
+    html = confirm_page(member_web, item.id)
+    assert 'data-testid="shipping"' in html and 'name="ship_address"' in html
+    key = re.search(r'name="request_key"[^>]*value="([^"]+)"', html).group(1)
+    data = {"csrf_token": csrf_from(html), "request_key": key, "quantity": "1"}
+    url = f"/mall/items/{item.id}/confirm"
+    missing = member_web.client.post(url, data=data, headers=EN)
+    assert missing.status_code == 422 and "Enter the recipient" in missing.get_data(as_text=True)
+    bad = {**data, "ship_name": "Li\x1bLei", "ship_phone": "13800000000", "ship_address": "1 Rd"}
+    assert member_web.client.post(url, data=bad, headers=EN).status_code == 422
+    assert order_count() == 0 and balance(member_web.member.id) == 1000 and stock(item.id) == 2
+    good = {**bad, "ship_name": " 李雷 ", "ship_address": "上海市南京路 1 号"}
+    assert member_web.client.post(url, data=good, headers=EN).status_code == 303
+    order = db.session.scalars(select(Order)).one()
+    assert order.shipping_address == "李雷\n13800000000\n上海市南京路 1 号"
+    page = member_web.get(f"/mall/orders/{order.id}", headers=EN).get_data(as_text=True)
+    assert "李雷 · 13800000000<br>上海市南京路 1 号" in page
+    queue = cashier_web.get("/merchant/mall/orders/", headers=EN).get_data(as_text=True)
+    assert "李雷 · 13800000000" in queue and "上海市南京路 1 号" in queue
