@@ -94,7 +94,9 @@ def load(db, tier_id: int, password_hash: str) -> None:
         conn.execute(text("VACUUM ANALYZE"))
 
 
-def render_median(app, rounds: int = 15) -> float:
+def render_median(
+    app, path: str = "/points", marker: str = 'data-testid="history-row"', rounds: int = 15
+) -> float:
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
@@ -103,9 +105,9 @@ def render_median(app, rounds: int = 15) -> float:
     times = []
     for _ in range(rounds):
         started = time.perf_counter()
-        response = client.get("/points")
+        response = client.get(path)
         times.append(time.perf_counter() - started)
-        assert response.status_code == 200 and 'data-testid="history-row"' in response.text
+        assert response.status_code == 200 and marker in response.text
     return statistics.median(times)
 
 
@@ -143,7 +145,11 @@ def main() -> None:
         timed("load 100k members, ~2M ledger rows", lambda: load(db, tier_id, hashed))
         rows = db.session.scalar(text("SELECT count(*) FROM point_entries"))
         print(f"{'ledger rows':<44} {rows:>10,}")
-        expired, _ = timed("points expire", lambda: ledger.expire_due(utcnow()))
+        scan = timed(
+            "yardstick: one full scan of the lots",
+            lambda: db.session.scalar(text("SELECT sum(remaining) FROM point_lots")),
+        )[1]
+        expired, expire_s = timed("points expire", lambda: ledger.expire_due(utcnow()))
         print(f"{'  lots expired':<44} {expired:>10,}")
         again, _ = timed("points expire (second run)", lambda: ledger.expire_due(utcnow()))
         assert again == 0
@@ -152,6 +158,10 @@ def main() -> None:
         db.session.remove()
     median = render_median(app)
     print(f"{'points page median render (5,000+ rows)':<44} {median * 1000:8.1f} ms")
+    card = render_median(app, "/card", 'data-testid="member-card"')
+    print(f"{'yardstick: member card median render':<44} {card * 1000:8.1f} ms")
+    print(f"{'ratio points page / card page':<44} {median / card:8.2f}")
+    print(f"{'ratio points expire / one lot scan':<44} {expire_s / scan:8.1f}")
     with app.app_context():
         bad, _ = timed("points verify", lambda: ledger_mismatches())
         print(f"{'  mismatches':<44} {len(bad):>10,}")

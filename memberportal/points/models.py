@@ -109,6 +109,8 @@ class LedgerEntry(db.Model):
         ),
         Index("ix_point_entries_member_history", "member_id", "id"),
         Index("ix_point_entries_source", "source_type", "source_id"),
+        # An earning explains what consumed its lot, expiry runs included.
+        Index("ix_point_entries_lot", "lot_id"),
     )
 
     id: Mapped[intpk]
