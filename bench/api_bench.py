@@ -212,8 +212,8 @@ def main() -> int:
 
     ours, base = results["memberportal"], results["minimal"]
     print(
-        f"\nPOST /api/v1/purchases, gunicorn {args.workers} workers, {args.connections} "
-        f"connections, {args.duration}s, {args.members:,} members, PostgreSQL"
+        f"\nPOST /api/v1/purchases, gunicorn {args.workers} workers x {args.threads} threads, "
+        f"{args.connections} connections, {args.duration}s, {args.members:,} members, PostgreSQL"
     )
     for name, r in results.items():
         print(
