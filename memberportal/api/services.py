@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -130,7 +131,16 @@ def _insert_ignoring_duplicates(values: dict):
     )
 
 
-@use_case
+@dataclass(frozen=True)
+class Call:
+    """The request being answered, logged in the same transaction as its answer."""
+
+    client_id: int
+    method: str
+    path: str
+    started: float  # time.perf_counter() when the request arrived
+
+
 def answer_once(
     client_id: int,
     key: str,
@@ -138,49 +148,74 @@ def answer_once(
     compute: Callable[[], tuple[int, dict]],
     *,
     resource: str | None = None,
+    call: Call | None = None,
 ) -> Answer:
     """Run `compute` for the first request with this key and store its answer; replay it after.
 
     The record is inserted first with INSERT .. ON CONFLICT DO NOTHING: a concurrent request
     with the same key waits on the unique index until the first commits, then replays its
     answer, so N simultaneous retries make one effect and N identical answers. A domain
-    error's answer is stored too (it is the answer); an unexpected error rolls everything
-    back so the client may retry. The same key with a different request raises
-    IdempotencyConflict."""
-    now = utcnow()
-    new_id = db.session.execute(
-        _insert_ignoring_duplicates(
-            dict(
-                client_id=client_id,
-                key=key,
-                request_hash=fingerprint,
-                resource=resource,
-                status=202,
-                body={},
-                created_at=now,
-            )
-        )
-    ).scalar()
-    if new_id is None:
-        first = db.session.scalars(
-            select(IdempotencyRecord).where(
-                IdempotencyRecord.client_id == client_id, IdempotencyRecord.key == key
-            )
-        ).one()
-        if first.request_hash != fingerprint:
-            raise IdempotencyConflict()
-        return Answer(first.status, first.body, True)
+    error rolls back everything `compute` wrote, and its answer is then stored in a
+    transaction of its own (it is the answer); an unexpected error stores nothing, so the
+    client may retry. The same key with a different request raises IdempotencyConflict.
+    With `call`, the call log row is written in the answer's transaction."""
     try:
-        with db.session.begin_nested():
-            status, body = compute()
+        return _answer_first(client_id, key, fingerprint, compute, resource, call)
+    except IdempotencyConflict:
+        raise
     except DomainError as error:
-        status, body = error.status, error_body(error)
-    db.session.execute(
-        update(IdempotencyRecord)
-        .where(IdempotencyRecord.id == new_id)
-        .values(status=status, body=body)
-    )
-    return Answer(status, body, False)
+        return _answer_error(client_id, key, fingerprint, resource, call, error)
+
+
+@use_case
+def _answer_first(client_id, key, fingerprint, compute, resource, call) -> Answer:
+    new_id = _claim(client_id, key, fingerprint, resource, 202, {})
+    if new_id is None:
+        answer = _replay(client_id, key, fingerprint)
+    else:
+        status, body = compute()
+        db.session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.id == new_id)
+            .values(status=status, body=body)
+        )
+        answer = Answer(status, body, False)
+    _log(call, answer)
+    return answer
+
+
+@use_case
+def _answer_error(client_id, key, fingerprint, resource, call, error: DomainError) -> Answer:
+    status, body = error.status, error_body(error)
+    if _claim(client_id, key, fingerprint, resource, status, body) is None:
+        answer = _replay(client_id, key, fingerprint)  # a concurrent request answered first
+    else:
+        answer = Answer(status, body, False)
+    _log(call, answer)
+    return answer
+
+
+def _claim(client_id, key, fingerprint, resource, status, body) -> int | None:
+    values = dict(client_id=client_id, key=key, request_hash=fingerprint, resource=resource,
+                  status=status, body=body, created_at=utcnow())  # fmt: skip
+    return db.session.execute(_insert_ignoring_duplicates(values)).scalar()
+
+
+def _replay(client_id: int, key: str, fingerprint: str) -> Answer:
+    first = db.session.scalars(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.client_id == client_id, IdempotencyRecord.key == key
+        )
+    ).one()
+    if first.request_hash != fingerprint:
+        raise IdempotencyConflict()
+    return Answer(first.status, first.body, True)
+
+
+def _log(call: Call | None, answer: Answer) -> None:
+    if call is not None:
+        log_call(call.client_id, call.method, call.path, answer.status, replayed=answer.replayed,
+                 duration_ms=int((time.perf_counter() - call.started) * 1000))  # fmt: skip
 
 
 def first_answer_for(client_id: int, resource: str) -> Answer | None:

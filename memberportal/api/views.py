@@ -94,7 +94,7 @@ def authenticate():
 @bp.after_request
 def log(response):
     client_id = g.get("api_client_id")
-    if client_id is not None:
+    if client_id is not None and not g.get("api_call_logged"):
         services.log_call(
             client_id,
             request.method,
@@ -160,7 +160,12 @@ def _validation_code(fields: dict, status: int) -> str:
     return "invalid_request"
 
 
+def _this_call() -> services.Call:
+    return services.Call(g.api_client_id, request.method, request.path, g.api_started)
+
+
 def _answer(answer: services.Answer):
+    g.api_call_logged = True  # written with the answer, in its transaction
     response = jsonify(answer.body)
     response.status_code = answer.status
     if answer.replayed:
@@ -237,6 +242,7 @@ def create_purchase(data: dict):
         request_fingerprint("POST", request.path, request.get_json(silent=True) or {}),
         compute,
         resource=resource,
+        call=_this_call(),
     )
     return _answer(answer)
 
@@ -305,6 +311,7 @@ def create_refund(data: dict, order_ref: str):
         request_fingerprint("POST", request.path, request.get_json(silent=True) or {}),
         compute,
         resource=f"refund:{order_ref}:{data['refund_ref']}",
+        call=_this_call(),
     )
     return _answer(answer)
 
