@@ -36,3 +36,15 @@ def test_the_paid_only_checkbox_is_a_checkbox_not_a_bar(desk):
     label = desk.locator("label[for=paid_only]").bounding_box()
     assert box["width"] < 40
     assert abs(box["x"] - label["x"]) < 8
+
+
+def test_a_missing_address_marks_the_address_box_like_the_other_lines(phone):
+    rich_member(1000, contact="13811115555")
+    item = factories.mall_item(kind="shipped", points_price=300)
+    member_sign_in(phone, "13811115555")
+    phone.goto(f"/mall/items/{item.id}")
+    phone.get_by_test_id("redeem").click()
+    phone.get_by_test_id("confirm").click()
+    border = "el => getComputedStyle(el).borderTopColor"
+    name_box = phone.locator("[name=ship_name]").evaluate(border)
+    assert phone.locator("[name=ship_address]").evaluate(border) == name_box
