@@ -6,6 +6,8 @@ from wtforms import PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from memberportal.accounts.models import ROLE_LABELS
+
 
 class MemberLoginForm(FlaskForm):
     contact = StringField(_l("Mobile number or email"), validators=[DataRequired()])
@@ -35,11 +37,7 @@ class StaffForm(FlaskForm):
     email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     role = SelectField(
         _l("Role"),
-        choices=[
-            SelectChoice("cashier", _l("Cashier")),
-            SelectChoice("manager", _l("Manager")),
-            SelectChoice("owner", _l("Owner")),
-        ],
+        choices=[SelectChoice(code, label) for code, label in ROLE_LABELS.items()],
     )
     password = PasswordField(_l("Initial password"), validators=[DataRequired()])
     submit = SubmitField(_l("Create staff account"))

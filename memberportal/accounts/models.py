@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -11,6 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from memberportal.core.clock import utcnow
 from memberportal.core.db import intpk
 from memberportal.extensions import db
+
+# What staff see for a role (the stored value stays the code).
+ROLE_LABELS = {"cashier": _l("Cashier"), "manager": _l("Manager"), "owner": _l("Owner")}
 
 
 class StaffUser(UserMixin, db.Model):
@@ -38,6 +42,10 @@ class StaffUser(UserMixin, db.Model):
     @property
     def actor_id(self) -> int:
         return self.id
+
+    @property
+    def role_label(self) -> str:
+        return str(ROLE_LABELS.get(self.role, self.role))
 
     @property
     def audit_label(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
+from memberportal.audit import labels
 from memberportal.audit.queries import recent_entries
 from memberportal.core.auth import role_required
 from memberportal.core.htmx import render
@@ -23,4 +24,7 @@ def index():
         "merchant/audit/_rows.html",
         entries=entries,
         more=len(entries) == PAGE,
+        action_label=labels.action_label,
+        subject_label=labels.subject_label,
+        actor_label=labels.actor_label,
     )

@@ -219,6 +219,10 @@ def _change_state(item_id: int, step: str):
             return redirect_after_post(url_for("merchant.mall.items"))
     except DomainError as exc:
         return _edit_page(item, error=str(exc.message), status=422)
+    if step == "publish":
+        flash(_("Item put on sale: members can redeem it now."), "ok")
+    else:
+        flash(_("Item withdrawn: members no longer see it in the mall."), "ok")
     return redirect_after_post(url_for("merchant.mall.edit_item", item_id=item_id))
 
 

@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from memberportal.core.auth import member_required
@@ -29,6 +30,13 @@ from memberportal.mall.forms import MemberCancelForm, RedeemForm
 from memberportal.memberships.gateway import get_gateway
 
 bp = Blueprint("mall", __name__, url_prefix="/mall")
+
+# One message per address field, so the person sees which line to fix.
+ADDRESS_FIELD_ERRORS = {
+    "name": _l("Enter the recipient's name (no special characters)."),
+    "phone": _l("Enter a mobile number the courier can call."),
+    "address": _l("Enter the full delivery address (no special characters)."),
+}
 
 
 @bp.get("/")
@@ -117,7 +125,7 @@ def _redeem_or_explain(form: RedeemForm, item):
         )
     except InvalidAddress as error:
         for name in error.fields:
-            getattr(form, f"ship_{name}").errors = [str(error.message)]
+            getattr(form, f"ship_{name}").errors = [str(ADDRESS_FIELD_ERRORS[name])]
     except DomainError as error:
         form.quantity.errors = [*form.quantity.errors, str(error.message)]
     return None

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from memberportal.core.errors import DomainError
 from memberportal.core.money import parse_cents
+from memberportal.memberships.models import PLAN_STATE_LABELS
 
 
 class JoinForm(FlaskForm):
@@ -66,11 +67,7 @@ class PlanForm(FlaskForm):
     benefits_en = TextAreaField(_l("Benefits (English)"), validators=[Length(max=2000)])
     state = SelectField(
         _l("State"),
-        choices=[
-            SelectChoice("draft", _l("Draft")),
-            SelectChoice("active", _l("On sale")),
-            SelectChoice("retired", _l("Retired")),
-        ],
+        choices=[SelectChoice(code, label) for code, label in PLAN_STATE_LABELS.items()],
     )
     stripe_price_id = StringField(
         _l("Stripe Price id (live mode)"), validators=[Optional(), Length(max=255)]

@@ -11,8 +11,18 @@ from memberportal.core.htmx import redirect_after_post, render
 from memberportal.members.queries import member_by_id
 from memberportal.memberships import queries, services
 from memberportal.memberships.forms import PlanForm
+from memberportal.memberships.models import PLAN_STATE_LABELS, STATUS_LABELS
 
 bp = Blueprint("memberships", __name__, url_prefix="/memberships")
+
+
+@bp.context_processor
+def labels():
+    """Staff read a status or plan state as words, not as its stored code."""
+    return {
+        "status_label": lambda code: STATUS_LABELS.get(code, code),
+        "plan_state_label": lambda code: PLAN_STATE_LABELS.get(code, code),
+    }
 
 
 @bp.get("/")

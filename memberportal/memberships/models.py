@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -20,6 +21,16 @@ STATUSES = ("active", "trialing", "past_due", "on_hold", "ended", "revoked")
 TERMINAL = ("ended", "revoked")
 # Statuses in which the member keeps the paid benefits (until the period end plus grace).
 ENTITLED = ("active", "trialing", "past_due")
+# What staff see for a status or a plan state (the stored value stays the code).
+STATUS_LABELS = {
+    "active": _l("Active"),
+    "trialing": _l("Trial"),
+    "past_due": _l("Payment overdue"),
+    "on_hold": _l("On hold"),
+    "ended": _l("Ended"),
+    "revoked": _l("Revoked"),
+}
+PLAN_STATE_LABELS = {"draft": _l("Draft"), "active": _l("On sale"), "retired": _l("Retired")}
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

@@ -1,3 +1,5 @@
+import re
+
 from sqlalchemy import func, select
 
 from memberportal.audit.models import AuditEntry
@@ -172,3 +174,13 @@ def test_throttling_shared_through_redis(make_app):
     assert one.submit("/login", wrong).status_code == 422
     assert two.submit("/login", wrong).status_code == 422
     assert one.submit("/login", wrong).status_code == 429
+
+
+def test_staff_see_role_names_not_role_codes(owner_web):
+    factories.staff("cashier", email="till@example.com")
+    zh = owner_web.get("/merchant/staff/").get_data(as_text=True)
+    who = re.search(r'data-testid="staff-who">([^<]*)<', zh).group(1)
+    assert who.endswith(" · 店主") and "owner" not in who.split("·")[-1]
+    assert "<td>收银员</td>" in zh and "<td>cashier</td>" not in zh
+    en = owner_web.get("/merchant/staff/", headers={"Accept-Language": "en"})
+    assert "<td>Cashier</td>" in en.get_data(as_text=True)

@@ -139,3 +139,13 @@ def test_manager_renames_and_reorders_categories_audited(manager_web, member_web
     ).one()
     assert entry.details["changed"]["name_en"] == ["Tea", "Fine tea"]
     assert entry.actor_label == manager_web.staff.audit_label
+
+
+def test_withdrawing_and_publishing_say_what_happened(manager_web):
+    item = factories.mall_item()
+    page = f"/merchant/mall/items/{item.id}"
+    withdrawn = manager_web.submit(f"{page}/withdraw", {}, page=page, follow_redirects=True)
+    html = withdrawn.get_data(as_text=True)
+    assert "商品已下架：会员在商城中将看不到它。" in html
+    published = manager_web.submit(f"{page}/publish", {}, page=page, follow_redirects=True)
+    assert "商品已上架：会员现在可以兑换。" in published.get_data(as_text=True)

@@ -151,3 +151,19 @@ def test_a_shipped_item_asks_where_to_send_it_and_the_queue_shows_it(member_web,
     assert "李雷 · 13800000000<br>上海市南京路 1 号" in page
     queue = cashier_web.get("/merchant/mall/orders/", headers=EN).get_data(as_text=True)
     assert "李雷 · 13800000000" in queue and "上海市南京路 1 号" in queue
+
+
+def test_a_missing_address_line_is_named_once_under_its_own_field(member_web):
+    earn(member_web.member.id, 1000)
+    item = factories.mall_item(kind="shipped", points_price=300, stock=2)
+    html = confirm_page(member_web, item.id)
+    key = re.search(r'name="request_key"[^>]*value="([^"]+)"', html).group(1)
+    data = {"csrf_token": csrf_from(html), "request_key": key, "quantity": "1"}
+    data |= {"ship_name": "李雷", "ship_phone": "123", "ship_address": ""}
+    page = member_web.client.post(f"/mall/items/{item.id}/confirm", data=data)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert "请填写收件人姓名" not in text
+    assert text.count("请填写快递员能联系到的手机号。") == 1
+    assert text.count("请填写完整的收货地址（不能包含特殊字符）。") == 1
+    assert order_count() == 0

@@ -117,11 +117,23 @@ def test_owner_sees_paid_members_revenue_and_billing(member_web, owner_web, svip
     page = owner_web.get("/merchant/memberships/", headers={"Accept-Language": "en"})
     html = page.get_data(as_text=True)
     row = html[html.index(f'data-testid="paid-member-{member.member_no}"') :]
-    assert "active" in row[:800] and "CN¥99.00" in row[:800]
+    assert ">Active<" in row[:800] and "CN¥99.00" in row[:800]
     billing = owner_web.get(
         f"/merchant/memberships/members/{member.id}", headers={"Accept-Language": "en"}
     ).get_data(as_text=True)
     assert billing.count('data-testid="billing-row"') == 1 and "CN¥99.00" in billing
+
+
+def test_owner_reads_statuses_and_plan_states_as_words(member_web, owner_web, svip):
+    join_and_pay(member_web)
+    member = member_web.member
+    html = owner_web.get("/merchant/memberships/").get_data(as_text=True)
+    row = html[html.index(f'data-testid="paid-member-{member.member_no}"') :][:800]
+    assert 'data-testid="status">有效<' in row and ">active<" not in row
+    billing = owner_web.get(f"/merchant/memberships/members/{member.id}").get_data(as_text=True)
+    assert "<td>有效</td>" in billing and "<td>active</td>" not in billing
+    plans = owner_web.get("/merchant/memberships/plans/").get_data(as_text=True)
+    assert "<td>在售</td>" in plans and "<td>active</td>" not in plans
 
 
 def test_payments_pages_are_owner_only(manager_web, cashier_web, svip):

@@ -1,0 +1,87 @@
+"""Words for the audit trail: what staff read instead of the stored action and subject codes."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from memberportal.accounts.models import ROLE_LABELS
+
+ACTION_LABELS = {
+    "api_client.created": _l("API client created"),
+    "api_client.revoked": _l("API client revoked"),
+    "api_client.rotated": _l("API token rotated"),
+    "mall.category_added": _l("Category added"),
+    "mall.category_updated": _l("Category changed"),
+    "mall.codes_added": _l("Redemption codes added"),
+    "mall.item_created": _l("Item created"),
+    "mall.item_deleted": _l("Item deleted"),
+    "mall.item_draft": _l("Item set to draft"),
+    "mall.item_on_sale": _l("Item put on sale"),
+    "mall.item_withdrawn": _l("Item withdrawn"),
+    "mall.item_restocked": _l("Item restocked"),
+    "mall.item_updated": _l("Item edited"),
+    "mall.order_placed": _l("Redemption placed"),
+    "mall.order_paid": _l("Redemption paid"),
+    "mall.order_cancelled": _l("Redemption cancelled"),
+    "mall.order_handed_over": _l("Redemption handed over"),
+    "mall.order_shipped": _l("Redemption shipped"),
+    "mall.order_delivered": _l("Redemption delivered"),
+    "mall.payment_late": _l("Late payment for a redemption"),
+    "mall.refund_owed": _l("Cash refund due"),
+    "mall.refund_confirmed": _l("Cash refund confirmed"),
+    "mall.refund_failed": _l("Cash refund failed"),
+    "member.registered": _l("Member registered"),
+    "member.profile_updated": _l("Profile updated"),
+    "member.profile_completed": _l("Profile completed"),
+    "membership.started": _l("Paid membership started"),
+    "membership.updated": _l("Paid membership changed"),
+    "membership.invoice_paid": _l("Paid membership invoice paid"),
+    "membership.payment_failed": _l("Paid membership payment failed"),
+    "membership.cancel_requested": _l("Paid membership set to end"),
+    "membership.checkout_expired": _l("Paid membership checkout expired"),
+    "membership.refund_recorded": _l("Paid membership refunded"),
+    "membership.active": _l("Paid membership active"),
+    "membership.trialing": _l("Paid membership in trial"),
+    "membership.past_due": _l("Paid membership payment overdue"),
+    "membership.on_hold": _l("Paid membership on hold"),
+    "membership.ended": _l("Paid membership ended"),
+    "membership.revoked": _l("Paid membership revoked"),
+    "plan.created": _l("Paid plan created"),
+    "plan.updated": _l("Paid plan changed"),
+    "points.adjusted": _l("Points adjusted"),
+    "points.rules_changed": _l("Program rules changed"),
+    "purchase.recorded": _l("Purchase recorded"),
+    "purchase.refunded": _l("Purchase refunded"),
+    "staff.created": _l("Staff account created"),
+    "tier.changed": _l("Tier changed"),
+}
+
+SUBJECT_LABELS = {
+    "api_client": _l("API client"),
+    "mall_category": _l("Category"),
+    "mall_item": _l("Mall item"),
+    "mall_order": _l("Redemption"),
+    "member": _l("Member"),
+    "membership": _l("Paid membership"),
+    "plan": _l("Paid plan"),
+    "program_rules": _l("Program rules"),
+    "staff": _l("Staff account"),
+}
+
+
+def action_label(code: str) -> str:
+    """The words for an action; an action without words yet shows its code."""
+    return str(ACTION_LABELS.get(code, code))
+
+
+def subject_label(code: str) -> str:
+    return str(SUBJECT_LABELS.get(code, code))
+
+
+def actor_label(kind: str, label: str) -> str:
+    """Stored labels start with a role or "member" ("manager a@b.c", "member 5013404698")."""
+    first, _, rest = label.partition(" ")
+    words = {**ROLE_LABELS, "member": _l("Member")}
+    if kind in ("staff", "member") and first in words and rest:
+        return f"{words[first]} {rest}"
+    return label
