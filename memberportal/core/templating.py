@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 from flask import Flask, current_app, request, url_for
@@ -57,6 +58,7 @@ def init_app(app: Flask) -> None:
             "htmx": htmx_script(),
             "brand_name": current_app.config["BRAND_NAME"],
             "request_path": request.full_path.rstrip("?"),
+            "new_request_key": lambda: uuid.uuid4().hex,
         }
 
 

@@ -2,8 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import HiddenField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 
 class PurchaseForm(FlaskForm):
@@ -14,5 +14,7 @@ class PurchaseForm(FlaskForm):
 
 
 class RefundForm(FlaskForm):
-    amount = StringField(_l("Refund amount (yuan, empty = all that is left)"))
+    amount = StringField(_l("Refund amount (yuan)"))
+    # One key per rendered form: a double click or a resubmitted page records one refund.
+    request_key = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$")])
     submit = SubmitField(_l("Refund"))

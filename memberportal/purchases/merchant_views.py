@@ -10,9 +10,10 @@ from memberportal.core.auth import role_required
 from memberportal.core.clock import utcnow
 from memberportal.core.errors import DomainError
 from memberportal.core.htmx import redirect_after_post, render
-from memberportal.core.money import parse_cents
+from memberportal.core.money import format_cents, parse_cents
 from memberportal.members.queries import member_by_id
 from memberportal.purchases import queries, services
+from memberportal.purchases.errors import DuplicateRefund
 from memberportal.purchases.forms import PurchaseForm, RefundForm
 
 bp = Blueprint("purchases", __name__, url_prefix="/purchases")
@@ -82,14 +83,25 @@ def refund(purchase_id: int):
     form = RefundForm()
     if not form.validate_on_submit():
         return member_page(member, refund_error=_("The form expired"), status=422)
-    try:
-        text = (form.amount.data or "").strip()
-        cents = parse_cents(text) if text else purchase.refundable_cents
-        result = services.record_refund(
-            purchase_id, cents, refund_ref=None, actor=current_user, now=utcnow()
+    text = (form.amount.data or "").strip()
+    if not text:
+        message = _(
+            "Enter the amount to refund for %(ref)s (at most %(left)s).",
+            ref=purchase.order_ref,
+            left=format_cents(purchase.refundable_cents),
         )
+        return member_page(member, refund_error=message, status=422)
+    try:
+        result = services.record_refund(
+            purchase_id, parse_cents(text), refund_ref=f"desk-{form.request_key.data}",
+            actor=current_user, now=utcnow(),
+        )  # fmt: skip
+    except DuplicateRefund:
+        flash(_("This refund was already recorded."), "success")
+        return redirect_after_post(url_for("merchant.purchases.member", member_id=member.id))
     except DomainError as error:
-        return member_page(member, refund_error=str(error.message), status=422)
+        message = _("%(ref)s: %(problem)s", ref=purchase.order_ref, problem=error.message)
+        return member_page(member, refund_error=message, status=422)
     flash(
         _(
             "Refund recorded: %(points)s points taken back, balance %(balance)s.",

@@ -42,22 +42,44 @@ def test_bad_amounts_change_nothing(cashier_web):
     assert state(m.id)["balance"] == 0
 
 
+def refund_key(web, page) -> str:
+    import re
+
+    html = web.get(page).get_data(as_text=True)
+    return re.search(r'name="request_key" value="([0-9a-f]{32})"', html).group(1)
+
+
 def test_partial_and_full_refund_and_too_much(cashier_web):
     m = factories.member()
     record(cashier_web, m.id, "100", "R-1")
-    from memberportal.purchases.models import Purchase
+    from memberportal.purchases.models import Purchase, Refund
 
     pid = db.session.scalar(db.select(Purchase.id))
     url = f"/merchant/purchases/{pid}/refund"
     page = f"/merchant/purchases/member/{m.id}"
-    assert cashier_web.submit(url, {"amount": "40"}, page=page).status_code == 303
-    assert state(m.id)["balance"] == 60
-    too_much = cashier_web.submit(url, {"amount": "60.01"}, page=page)
-    assert too_much.status_code == 422 and 'data-testid="refund-error"' in too_much.get_data(
-        as_text=True
+    key = refund_key(cashier_web, page)
+    assert (
+        cashier_web.submit(url, {"amount": "40", "request_key": key}, page=page).status_code == 303
     )
-    assert cashier_web.submit(url, {"amount": ""}, page=page).status_code == 303
-    assert state(m.id)["balance"] == 0
+    assert state(m.id)["balance"] == 60
+    # The same form sent again (a double click, a reload) records nothing more.
+    again = cashier_web.submit(url, {"amount": "40", "request_key": key}, page=page)
+    assert again.status_code == 303 and state(m.id)["balance"] == 60
+    assert db.session.scalar(db.select(db.func.count(Refund.id))) == 1
+    too_much = cashier_web.submit(
+        url, {"amount": "60.01", "request_key": refund_key(cashier_web, page)}, page=page
+    )
+    body = too_much.get_data(as_text=True)
+    assert too_much.status_code == 422 and 'data-testid="refund-error"' in body and "R-1" in body
+    # An empty amount is a question, not "refund everything".
+    empty = cashier_web.submit(
+        url, {"amount": "", "request_key": refund_key(cashier_web, page)}, page=page
+    )
+    assert empty.status_code == 422 and state(m.id)["balance"] == 60
+    rest = cashier_web.submit(
+        url, {"amount": "60", "request_key": refund_key(cashier_web, page)}, page=page
+    )
+    assert rest.status_code == 303 and state(m.id)["balance"] == 0
 
 
 def test_manager_adjusts_with_a_reason_and_never_below_zero(manager_web, cashier_web):
