@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -43,9 +43,11 @@ def index():
     return _page(form, status=422 if form.errors else 200)
 
 
-@bp.post("/<int:client_id>/rotate")
+@bp.route("/<int:client_id>/rotate", methods=["GET", "POST"])
 @role_required("api_clients.manage")
 def rotate(client_id: int):
+    if request.method == "GET":  # a reload: back to the list
+        return redirect(url_for("merchant.api_clients.index"), 303)
     if not ConfirmForm().validate_on_submit():
         return redirect_after_post(url_for("merchant.api_clients.index"))
     try:
@@ -56,9 +58,11 @@ def rotate(client_id: int):
     return _page(ClientForm(formdata=None), token=token, token_client=client)
 
 
-@bp.post("/<int:client_id>/revoke")
+@bp.route("/<int:client_id>/revoke", methods=["GET", "POST"])
 @role_required("api_clients.manage")
 def revoke(client_id: int):
+    if request.method == "GET":  # a reload: back to the list
+        return redirect(url_for("merchant.api_clients.index"), 303)
     if ConfirmForm().validate_on_submit():
         services.revoke_client(client_id, actor=current_user)
         flash(_("The client's token no longer works."), "success")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -53,10 +53,12 @@ def queue():
     return _queue_page()
 
 
-@bp.post("/hand-over")
+@bp.route("/hand-over", methods=["GET", "POST"])
 @role_required("orders.fulfil")
 def hand_over():
     """Type or scan a pickup code: find the order and hand it over in one step."""
+    if request.method == "GET":  # a reload after an error: back to the queue
+        return redirect(url_for("merchant.mall_orders.queue"), 303)
     form = HandOverForm()
     if not form.validate_on_submit():
         return _queue_page(form, status=422)
@@ -103,10 +105,12 @@ def detail(order_id: int):
     return _detail(order_id)
 
 
-@bp.post("/<int:order_id>/ship")
+@bp.route("/<int:order_id>/ship", methods=["GET", "POST"])
 @role_required("orders.fulfil")
 def ship(order_id: int):
     _order_or_404(order_id)
+    if request.method == "GET":  # a reload after an error: back to the order
+        return redirect(url_for("merchant.mall_orders.detail", order_id=order_id), 303)
     form = ShipForm()
     if not form.validate_on_submit():
         return _detail(order_id, ship_form=form, status=422)
@@ -120,10 +124,12 @@ def ship(order_id: int):
     return redirect_after_post(url_for("merchant.mall_orders.detail", order_id=order_id))
 
 
-@bp.post("/<int:order_id>/delivered")
+@bp.route("/<int:order_id>/delivered", methods=["GET", "POST"])
 @role_required("orders.fulfil")
 def delivered(order_id: int):
     _order_or_404(order_id)
+    if request.method == "GET":  # a reload after an error: back to the order
+        return redirect(url_for("merchant.mall_orders.detail", order_id=order_id), 303)
     try:
         services.mark_delivered(order_id, actor=current_user, now=utcnow())
     except DomainError as error:
@@ -131,10 +137,12 @@ def delivered(order_id: int):
     return redirect_after_post(url_for("merchant.mall_orders.detail", order_id=order_id))
 
 
-@bp.post("/<int:order_id>/cancel")
+@bp.route("/<int:order_id>/cancel", methods=["GET", "POST"])
 @role_required("orders.fulfil")
 def cancel(order_id: int):
     _order_or_404(order_id)
+    if request.method == "GET":  # a reload after an error: back to the order
+        return redirect(url_for("merchant.mall_orders.detail", order_id=order_id), 303)
     form = StaffCancelForm()
     if not form.validate_on_submit():
         return _detail(order_id, cancel_form=form, status=422)

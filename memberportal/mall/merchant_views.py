@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -163,10 +163,12 @@ def _edit_page(item, form=None, *, error=None, status=200, **forms):
     )
 
 
-@bp.post("/items/<int:item_id>/restock")
+@bp.route("/items/<int:item_id>/restock", methods=["GET", "POST"])
 @role_required("catalog.edit")
 def restock(item_id: int):
     item = _item_or_404(item_id)
+    if request.method == "GET":  # a reload after an error: back to the item
+        return redirect(url_for("merchant.mall.edit_item", item_id=item_id), 303)
     form = RestockForm()
     if form.validate_on_submit():
         try:
@@ -184,10 +186,12 @@ def restock(item_id: int):
     return _edit_page(item, status=422, restock_form=form)
 
 
-@bp.post("/items/<int:item_id>/codes")
+@bp.route("/items/<int:item_id>/codes", methods=["GET", "POST"])
 @role_required("catalog.edit")
 def add_codes(item_id: int):
     item = _item_or_404(item_id)
+    if request.method == "GET":  # a reload after an error: back to the item
+        return redirect(url_for("merchant.mall.edit_item", item_id=item_id), 303)
     form = CodesForm()
     if form.validate_on_submit():
         try:
@@ -203,6 +207,8 @@ def add_codes(item_id: int):
 
 def _change_state(item_id: int, step: str):
     item = _item_or_404(item_id)
+    if request.method == "GET":  # a reload after an error: back to the item
+        return redirect(url_for("merchant.mall.edit_item", item_id=item_id), 303)
     form = ReasonForm()
     if not form.validate_on_submit():
         return _edit_page(item, status=422)
@@ -226,27 +232,29 @@ def _change_state(item_id: int, step: str):
     return redirect_after_post(url_for("merchant.mall.edit_item", item_id=item_id))
 
 
-@bp.post("/items/<int:item_id>/publish")
+@bp.route("/items/<int:item_id>/publish", methods=["GET", "POST"])
 @role_required("catalog.edit")
 def publish(item_id: int):
     return _change_state(item_id, "publish")
 
 
-@bp.post("/items/<int:item_id>/withdraw")
+@bp.route("/items/<int:item_id>/withdraw", methods=["GET", "POST"])
 @role_required("catalog.edit")
 def withdraw(item_id: int):
     return _change_state(item_id, "withdraw")
 
 
-@bp.post("/items/<int:item_id>/delete")
+@bp.route("/items/<int:item_id>/delete", methods=["GET", "POST"])
 @role_required("catalog.edit")
 def delete(item_id: int):
     return _change_state(item_id, "delete")
 
 
-@bp.post("/categories")
+@bp.route("/categories", methods=["GET", "POST"])
 @role_required("catalog.edit")
 def add_category():
+    if request.method == "GET":  # a reload: back to the list the form lives on
+        return redirect(url_for("merchant.mall.items"), 303)
     form = CategoryForm()
     if form.validate_on_submit():
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,7 +17,7 @@ from memberportal.points.forms import AdjustForm, RulesForm
 bp = Blueprint("points", __name__, url_prefix="/points")
 
 
-@bp.post("/member/<int:member_id>/adjust")
+@bp.route("/member/<int:member_id>/adjust", methods=["GET", "POST"])
 @role_required("points.adjust")
 def adjust(member_id: int):
     from memberportal.purchases.merchant_views import member_page
@@ -25,6 +25,8 @@ def adjust(member_id: int):
     member = member_by_id(member_id)
     if member is None:
         abort(404)
+    if request.method == "GET":  # a reload after an error: back to the page the form lives on
+        return redirect(url_for("merchant.purchases.member", member_id=member.id), 303)
     form = AdjustForm()
     if form.validate_on_submit():
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -73,13 +73,15 @@ def record(member_id: int):
     return member_page(member, purchase_form=form, status=422)
 
 
-@bp.post("/<int:purchase_id>/refund")
+@bp.route("/<int:purchase_id>/refund", methods=["GET", "POST"])
 @role_required("purchases.refund")
 def refund(purchase_id: int):
     purchase = queries.purchase_by_id(purchase_id)
     if purchase is None:
         abort(404)
     member = _member_or_404(purchase.member_id)
+    if request.method == "GET":  # a reload after an error: back to the page the form lives on
+        return redirect(url_for("merchant.purchases.member", member_id=member.id), 303)
     form = RefundForm()
     if not form.validate_on_submit():
         return member_page(member, refund_error=_("The form expired"), status=422)
