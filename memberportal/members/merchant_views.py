@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, request, url_for
 
-from memberportal.core.auth import role_required
+from memberportal.core.auth import current_staff_can, role_required
 from memberportal.core.htmx import is_htmx, render
 from memberportal.members import queries
 from memberportal.members.forms import LookupForm
 
 bp = Blueprint("members", __name__, url_prefix="/members")
+RECENT_ORDERS = 5
 
 
 @bp.get("/")
@@ -36,4 +37,22 @@ def detail(member_id: int):
     member = queries.member_by_id(member_id)
     if member is None:
         abort(404)
-    return render("merchant/members/detail.html", member=member)
+    return render("merchant/members/detail.html", member=member, **_summary(member.id))
+
+
+def _summary(member_id: int) -> dict:
+    """The paid card and the latest mall orders, read through their areas' queries."""
+    from memberportal.mall import queries as mall_queries
+    from memberportal.mall.rules import STATUS_LABELS as ORDER_LABELS
+    from memberportal.memberships import queries as membership_queries
+    from memberportal.memberships.models import STATUS_LABELS as MEMBERSHIP_LABELS
+
+    orders = []
+    if current_staff_can("orders.fulfil"):
+        orders = mall_queries.orders_for_member(member_id, limit=RECENT_ORDERS)
+    return {
+        "membership": membership_queries.latest_membership_for_member(member_id),
+        "membership_label": lambda code: MEMBERSHIP_LABELS.get(code, code),
+        "orders": orders,
+        "order_label": lambda code: ORDER_LABELS.get(code, code),
+    }
