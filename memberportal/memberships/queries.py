@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import case, func, select
 
+from memberportal.core.i18n import localized
 from memberportal.extensions import db
 from memberportal.members.models import Member
 from memberportal.memberships.models import (
@@ -26,6 +27,12 @@ class ActiveBenefits:
     points_multiplier_pct: int
     discount_bps: int
     paid_until: datetime  # the paid period's end (benefits last a day's grace beyond it)
+    plan_name_zh: str = ""
+    plan_name_en: str = ""
+
+    @property
+    def plan_name(self) -> str:
+        return localized(self.plan_name_zh, self.plan_name_en) or self.plan_code
 
 
 def active_benefits(member_id: int, now: datetime) -> ActiveBenefits | None:
@@ -36,7 +43,12 @@ def active_benefits(member_id: int, now: datetime) -> ActiveBenefits | None:
     """
     row = db.session.execute(
         select(
-            Plan.code, Plan.points_multiplier_pct, Plan.discount_bps, Membership.current_period_end
+            Plan.code,
+            Plan.points_multiplier_pct,
+            Plan.discount_bps,
+            Membership.current_period_end,
+            Plan.name_zh,
+            Plan.name_en,
         )
         .join(Plan, Plan.id == Membership.plan_id)
         .where(
