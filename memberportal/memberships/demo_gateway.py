@@ -64,7 +64,9 @@ class DemoGateway:
 
     # --- the Gateway interface -------------------------------------------------------------
 
-    def start_checkout(self, *, checkout, plan, email, success_url, cancel_url):
+    def start_checkout(
+        self, *, checkout, plan, email, success_url, cancel_url, first_period_discount=True
+    ):
         session_id = new_id("cs")
         session = self.shapes.checkout_session(
             session_id=session_id,
@@ -72,7 +74,7 @@ class DemoGateway:
             subscription=None,
             member_id=checkout.member_id,
             plan_code=plan.code,
-            amount_total=plan.first_charge_cents,
+            amount_total=plan.first_charge_cents if first_period_discount else plan.price_cents,
             complete=False,
         )
         session.update(success_url=success_url, cancel_url=cancel_url)

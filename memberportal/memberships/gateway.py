@@ -29,8 +29,12 @@ class Gateway(Protocol):
         email: str | None,
         success_url: str,
         cancel_url: str,
+        first_period_discount: bool = True,
     ) -> tuple[str, str]:
-        """Create a checkout for one subscription; return (session id, URL to send the member)."""
+        """Create a checkout for one subscription; return (session id, URL to send the member).
+
+        Without `first_period_discount` (a returning member) the first period costs the full price.
+        """
 
     def fetch_subscription(self, subscription_id: str) -> dict | None:
         """The latest state of a subscription, or None when the processor does not know it."""
@@ -106,7 +110,9 @@ class LiveGateway:
             max_network_retries=2,
         )
 
-    def start_checkout(self, *, checkout, plan, email, success_url, cancel_url):
+    def start_checkout(
+        self, *, checkout, plan, email, success_url, cancel_url, first_period_discount=True
+    ):
         params: dict = {
             "mode": "subscription",
             "line_items": [{"price": plan.stripe_price_id, "quantity": 1}],
@@ -122,7 +128,8 @@ class LiveGateway:
         }
         if email:
             params["customer_email"] = email
-        if plan.stripe_coupon_id and plan.first_period_price_cents is not None:
+        discounted = first_period_discount and plan.first_period_price_cents is not None
+        if plan.stripe_coupon_id and discounted:
             # A coupon with duration "once" discounts only the first invoice.
             params["discounts"] = [{"coupon": plan.stripe_coupon_id}]
         session = self.client.v1.checkout.sessions.create(

@@ -62,6 +62,20 @@ def active_benefits(member_id: int, now: datetime) -> ActiveBenefits | None:
     return ActiveBenefits(*row) if row else None
 
 
+def has_had_membership(member_id: int) -> bool:
+    """Whether the member ever held a paid membership (any status): the first-period price
+    is for newcomers only."""
+    return (
+        db.session.scalar(select(Membership.id).where(Membership.member_id == member_id).limit(1))
+        is not None
+    )
+
+
+def first_charge_cents(plan: Plan, member_id: int) -> int:
+    """What this member pays today for `plan`: a returning member pays the full price."""
+    return plan.price_cents if has_had_membership(member_id) else plan.first_charge_cents
+
+
 def plans_on_sale() -> list[Plan]:
     return list(
         db.session.scalars(select(Plan).where(Plan.state == "active").order_by(Plan.price_cents))

@@ -30,6 +30,7 @@ def _plans_page(status: int = 200):
         plans=queries.plans_on_sale(),
         membership=queries.latest_membership_for_member(current_user.id),
         benefits=queries.active_benefits(current_user.id, utcnow()),
+        returning=queries.has_had_membership(current_user.id),
         join_form=JoinForm(),
         cancel_form=CancelForm(),
     )
@@ -64,6 +65,7 @@ def join(code: str):
             email=current_user.email,
             success_url=url_for(".returned", _external=True),
             cancel_url=url_for(".plans", _external=True),
+            first_period_discount=not queries.has_had_membership(current_user.id),
         )
     except Exception:
         current_app.logger.exception("starting a checkout failed")
@@ -120,7 +122,11 @@ def _demo_checkout_or_404(session_id: str):
 def demo_checkout(session_id: str):
     checkout = _demo_checkout_or_404(session_id)
     return render(
-        "memberships/demo_checkout.html", checkout=checkout, plan=checkout.plan, form=PayForm()
+        "memberships/demo_checkout.html",
+        checkout=checkout,
+        plan=checkout.plan,
+        due_cents=queries.first_charge_cents(checkout.plan, current_user.id),
+        form=PayForm(),
     )
 
 

@@ -184,3 +184,18 @@ def test_live_join_webhooks_and_cancel_at_period_end(live, stripe_api):
     assert db.session.scalars(
         select(BillingRecord.amount_cents).where(BillingRecord.kind == "refund")
     ).all() == [9900]
+
+
+def test_a_returning_member_gets_no_first_period_coupon(stripe_api, priced, payer):
+    gateway = LiveGateway(KEY, api_base=stripe_api.base)
+    claim = services.claim_checkout(payer.id, "SVIP")
+    gateway.start_checkout(
+        checkout=claim.checkout,
+        plan=claim.checkout.plan,
+        email=None,
+        success_url="http://127.0.0.1/membership/return",
+        cancel_url="http://127.0.0.1/membership/",
+        first_period_discount=False,
+    )
+    (call,) = stripe_api.stripe.calls("POST", "/v1/checkout/sessions")
+    assert not any(key.startswith("discounts") for key in call.params)
