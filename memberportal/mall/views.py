@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    redirect,
     request,
     send_from_directory,
     url_for,
@@ -174,10 +175,12 @@ def order_qr(order_id: int):
     return response
 
 
-@bp.post("/orders/<int:order_id>/cancel")
+@bp.route("/orders/<int:order_id>/cancel", methods=["GET", "POST"])
 @member_required
 def cancel(order_id: int):
     _order_or_404(order_id)
+    if request.method == "GET":  # a reload after an error: back to the order
+        return redirect(url_for("mall.order", order_id=order_id), 303)
     form = MemberCancelForm()
     if not form.validate_on_submit():
         abort(400)

@@ -42,9 +42,11 @@ def plans():
     return _plans_page()
 
 
-@bp.post("/join/<code>")
+@bp.route("/join/<code>", methods=["GET", "POST"])
 @member_required
 def join(code: str):
+    if request.method == "GET":  # a reload after an error: back to the plans
+        return redirect(url_for(".plans"), 303)
     if not JoinForm().validate_on_submit():
         abort(400)
     try:
@@ -91,9 +93,11 @@ def returned():
     )
 
 
-@bp.post("/cancel")
+@bp.route("/cancel", methods=["GET", "POST"])
 @member_required
 def cancel():
+    if request.method == "GET":  # a reload after an error: back to the plans
+        return redirect(url_for(".plans"), 303)
     if not CancelForm().validate_on_submit():
         abort(400)
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -38,9 +38,11 @@ def _earned(result) -> str:
     return text
 
 
-@bp.post("/card/sign-in")
+@bp.route("/card/sign-in", methods=["GET", "POST"])
 @member_required
 def sign_in():
+    if request.method == "GET":  # a reload after an error: back to the card
+        return redirect(url_for("members.card"), 303)
     form = SignInForm()
     if not form.validate_on_submit():
         return _card(_("Please try again."), "error", 422)

@@ -49,3 +49,26 @@ def test_no_post_only_staff_url_answers_a_reload_with_405(app, owner_web):
             continue
         response = owner_web.get(sample_url(rule))
         assert response.status_code != 405, rule.rule
+
+
+def test_member_post_only_urls_send_a_reload_back_to_their_page(member_web):
+    for url, page in (
+        ("/card/sign-in", "/card"),
+        ("/membership/join/SVIP", "/membership/"),
+        ("/membership/cancel", "/membership/"),
+    ):
+        response = member_web.get(url)
+        assert response.status_code == 303 and response.location.endswith(page), url
+    assert member_web.get("/mall/orders/999999/cancel").status_code == 404  # not theirs
+
+
+def test_reloading_a_member_order_cancel_goes_back_to_the_order(member_web):
+    member = member_web.member
+    earn(member.id, 500)
+    from tests.mall_helpers import redeem
+
+    order = redeem(member.id, factories.mall_item().id)
+    response = member_web.get(f"/mall/orders/{order.id}/cancel")
+    assert response.status_code == 303 and response.location.endswith(f"/mall/orders/{order.id}")
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).status == "ready_for_pickup"
