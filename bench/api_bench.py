@@ -173,7 +173,9 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4, help="per worker (gthread)")
+    # Sync workers (1 thread): with gthread, wrk's kept-alive connections can all land on one
+    # worker, leaving the other idle; sync workers spread the load over both.
+    parser.add_argument("--threads", type=int, default=1, help="per worker (gthread when > 1)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
