@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import insert
+
 from memberportal.audit.models import AuditEntry
 from memberportal.core.actors import Actor
 from memberportal.core.clock import utcnow
@@ -18,18 +20,18 @@ def record(
     subject_id: int | None = None,
     reason: str | None = None,
     **details: Any,
-) -> AuditEntry:
-    """Append one audit row in the caller's transaction."""
-    entry = AuditEntry(
-        at=utcnow(),
-        actor_kind=actor.actor_kind,
-        actor_id=actor.actor_id,
-        actor_label=actor.audit_label,
-        action=action,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        reason=reason,
-        details=details,
+) -> None:
+    """Append one audit row in the caller's transaction (a plain INSERT, no ORM object)."""
+    db.session.execute(
+        insert(AuditEntry.__table__).values(
+            at=utcnow(),
+            actor_kind=actor.actor_kind,
+            actor_id=actor.actor_id,
+            actor_label=actor.audit_label,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            reason=reason,
+            details=details,
+        )
     )
-    db.session.add(entry)
-    return entry

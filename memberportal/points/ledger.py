@@ -10,6 +10,7 @@ equals the sum of the open lots minus the debt, and the sum of the member's entr
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, exc, insert, literal, null, select, update
@@ -100,35 +101,89 @@ def earn(
     Concurrency: the member row is locked first, so the debt read is the debt repaid.
     """
     _positive(points)
-    _balance, debt = _lock_member(member_id)
-    repaid = min(debt, points)
-    db.session.execute(
-        update(members)
-        .where(members.c.id == member_id, members.c.points_debt >= repaid)
-        .values(
-            points_balance=members.c.points_balance + points,
-            points_debt=members.c.points_debt - repaid,
-        )
-    )
-    lot_id = None
-    if points > repaid:
-        lot = PointLot(
-            member_id=member_id,
-            amount=points - repaid,
-            remaining=points - repaid,
-            earned_at=now,
-            expires_at=expires_at,
-            expired_points=0,
-        )
-        db.session.add(lot)
-        db.session.flush()
-        lot_id = lot.id
-    _forget(member_id)
+    _balance, repaid, lot_id = _credit_member(member_id, points, now=now, expires_at=expires_at)
     return _append(
         member_id, EARN, kind, points, actor=actor, now=now, lot_id=lot_id,
         source_type=source_type, source_id=source_id, expires_at=expires_at,
         debt_points=-repaid, note=note,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Credited:
+    entry_id: int
+    balance: int  # the member's balance after the credit, as locked in this transaction
+
+
+@use_case
+def credit(
+    member_id: int,
+    points: int,
+    *,
+    kind: str,
+    source_type: str,
+    source_id: int | None,
+    expires_at: datetime,
+    actor,
+    now: datetime,
+) -> Credited:
+    """`earn` for callers that need only the entry's id and the new balance (no ORM object).
+
+    Same rule, writes, errors and concurrency guarantee as `earn`.
+    """
+    _positive(points)
+    balance, repaid, lot_id = _credit_member(member_id, points, now=now, expires_at=expires_at)
+    entry_id = db.session.execute(
+        insert(entries)
+        .values(
+            member_id=member_id, entry_type=EARN, kind=kind, points=points,
+            debt_points=-repaid, lot_id=lot_id, source_type=source_type, source_id=source_id,
+            expires_at=expires_at, actor_kind=actor.actor_kind, actor_id=actor.actor_id,
+            actor_label=actor.audit_label, at=now,
+        )
+        .returning(entries.c.id)
+    ).scalar_one()  # fmt: skip
+    return Credited(entry_id, balance)
+
+
+def _credit_member(member_id: int, points: int, *, now, expires_at) -> tuple[int, int, int | None]:
+    """Add `points` to the member's row, repaying the debt first; return (balance, repaid, lot).
+
+    Without a debt one conditional UPDATE (WHERE points_debt = 0) locks and credits the row at
+    once: its WHERE is re-checked on the row as locked, so nothing is repaid only if there was
+    no debt. Otherwise the row is locked, the debt read, and the repayment applied.
+    """
+    row = db.session.execute(
+        update(members)
+        .where(members.c.id == member_id, members.c.points_debt == 0)
+        .values(points_balance=members.c.points_balance + points)
+        .returning(members.c.points_balance)
+    ).first()
+    repaid = 0
+    if row is None:
+        _balance, debt = _lock_member(member_id)
+        repaid = min(debt, points)
+        row = db.session.execute(
+            update(members)
+            .where(members.c.id == member_id, members.c.points_debt >= repaid)
+            .values(
+                points_balance=members.c.points_balance + points,
+                points_debt=members.c.points_debt - repaid,
+            )
+            .returning(members.c.points_balance)
+        ).first()
+    lot_id = None
+    if points > repaid:
+        lot_id = db.session.execute(
+            insert(lots)
+            .values(
+                member_id=member_id, amount=points - repaid, remaining=points - repaid,
+                earned_at=now, expires_at=expires_at, expired_points=0,
+            )
+            .returning(lots.c.id)
+        ).scalar_one()  # fmt: skip
+    _forget(member_id)
+    return row[0], repaid, lot_id
 
 
 def _open_lots(member_id: int, prefer_lot_id: int | None) -> list[tuple[int, int]]:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from memberportal.audit import services as audit
 from memberportal.core.db import use_case
@@ -102,11 +103,16 @@ def record_purchase(
         )
         raise DuplicatePurchase(purchase_id=existing) from None
     if purchase.points_earned:
-        entry = ledger.earn(
+        credited = ledger.credit(
             member_id, purchase.points_earned, kind="purchase", source_type="purchase",
             source_id=purchase.id, expires_at=expiry_for(now), actor=actor, now=now,
         )  # fmt: skip
-        purchase.earn_entry_id = entry.id
+        db.session.execute(
+            update(purchases)
+            .where(purchases.c.id == purchase.id)
+            .values(earn_entry_id=credited.entry_id)
+        )
+        set_committed_value(purchase, "earn_entry_id", credited.entry_id)
     move = tiers.add_growth(
         member_id, purchase.growth_earned, kind="spend", cause="purchase",
         source_type="purchase", source_id=purchase.id, actor=actor, now=now,

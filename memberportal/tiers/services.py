@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, insert, select, update
 
 from memberportal.audit import services as audit
 from memberportal.core.clock import local_date, start_of_day
@@ -62,8 +62,8 @@ def add_growth(
     """
     if not amount:
         return None
-    db.session.add(
-        GrowthEntry(
+    db.session.execute(
+        insert(GrowthEntry.__table__).values(
             member_id=member_id, kind=kind, cause=cause, amount=amount,
             source_type=source_type, source_id=source_id, at=now,
         )
