@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc, select, update
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.dialects import postgresql, sqlite
 
 from memberportal.audit import services as audit
 from memberportal.core.db import use_case
@@ -53,6 +53,12 @@ class RefundResult:
     balance: int
 
 
+def _insert_once(table):
+    """INSERT .. ON CONFLICT DO NOTHING in the session's dialect (PostgreSQL or SQLite)."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
 def _check_amount(amount_cents: int) -> None:
     if not isinstance(amount_cents, int) or isinstance(amount_cents, bool) or amount_cents <= 0:
         raise ValidationFailed(_l("The amount must be more than zero."))
@@ -75,7 +81,9 @@ def record_purchase(
     Points = floor(yuan x rate x best multiplier) as a lot with the program's expiry; growth
     = whole yuan, not multiplied; a threshold reached moves the member up at once.
     Raises ValidationFailed (amount <= 0, empty reference), UnknownMember, DuplicatePurchase.
-    Concurrency: UNIQUE (source, order_ref): of concurrent reports of one order, one credits.
+    Concurrency: UNIQUE (source, order_ref) with INSERT .. ON CONFLICT DO NOTHING: a concurrent
+    report of the same order waits for the first to commit, then is a DuplicatePurchase; of
+    concurrent reports of one order, one credits.
     """
     _check_amount(amount_cents)
     order_ref = (order_ref or "").strip()
@@ -86,46 +94,42 @@ def record_purchase(
         raise UnknownMember()
     rate = program_rules().rate_pct
     multiplier = best_multiplier(applicable_multipliers(member, now))
-    purchase = Purchase(
-        member_id=member_id, source=source, order_ref=order_ref, amount_cents=amount_cents,
-        rate_pct=rate, multiplier_pct=multiplier, note=(note or "").strip() or None,
-        store=store, actor_label=actor.audit_label, at=now, refunded_cents=0,
-        points_refunded=0, growth_refunded=0,
-        points_earned=points_for_purchase(amount_cents, rate, multiplier),
-        growth_earned=growth_for_purchase(amount_cents),
-    )  # fmt: skip
-    try:
-        with db.session.begin_nested():
-            db.session.add(purchase)
-    except exc.IntegrityError:
+    points = points_for_purchase(amount_cents, rate, multiplier)
+    growth = growth_for_purchase(amount_cents)
+    purchase_id = db.session.execute(
+        _insert_once(purchases).values(
+            member_id=member_id, source=source, order_ref=order_ref, amount_cents=amount_cents,
+            rate_pct=rate, multiplier_pct=multiplier, note=(note or "").strip() or None,
+            store=store, actor_label=actor.audit_label, at=now, refunded_cents=0,
+            points_refunded=0, growth_refunded=0, points_earned=points, growth_earned=growth,
+        ).on_conflict_do_nothing(index_elements=["source", "order_ref"]).returning(purchases.c.id)
+    ).scalar()  # fmt: skip
+    if purchase_id is None:
         existing = db.session.scalar(
             select(Purchase.id).where(Purchase.source == source, Purchase.order_ref == order_ref)
         )
-        raise DuplicatePurchase(purchase_id=existing) from None
-    if purchase.points_earned:
+        raise DuplicatePurchase(purchase_id=existing)
+    if points:
         credited = ledger.credit(
-            member_id, purchase.points_earned, kind="purchase", source_type="purchase",
-            source_id=purchase.id, expires_at=expiry_for(now), actor=actor, now=now,
+            member_id, points, kind="purchase", source_type="purchase",
+            source_id=purchase_id, expires_at=expiry_for(now), actor=actor, now=now,
         )  # fmt: skip
         db.session.execute(
             update(purchases)
-            .where(purchases.c.id == purchase.id)
+            .where(purchases.c.id == purchase_id)
             .values(earn_entry_id=credited.entry_id)
         )
-        set_committed_value(purchase, "earn_entry_id", credited.entry_id)
     move = tiers.add_growth(
-        member_id, purchase.growth_earned, kind="spend", cause="purchase",
-        source_type="purchase", source_id=purchase.id, actor=actor, now=now,
+        member_id, growth, kind="spend", cause="purchase",
+        source_type="purchase", source_id=purchase_id, actor=actor, now=now,
     )  # fmt: skip
     audit.record(
         "purchase.recorded", actor=actor, subject_type="member", subject_id=member_id,
-        purchase_id=purchase.id, order_ref=order_ref, amount_cents=amount_cents,
-        points=purchase.points_earned,
+        purchase_id=purchase_id, order_ref=order_ref, amount_cents=amount_cents, points=points,
     )  # fmt: skip
-    db.session.flush()
     db.session.refresh(member)
     return PurchaseResult(
-        purchase.id, purchase.points_earned, purchase.growth_earned, member.points_balance,
+        purchase_id, points, growth, member.points_balance,
         member.tier.code, str(move) if move else None,
     )  # fmt: skip
 
