@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, exc, insert, literal, null, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from memberportal.core.actors import SystemActor
@@ -49,6 +50,15 @@ def _forget(member_id: int) -> None:
     member = db.session.identity_map.get(identity_key(Member, member_id))
     if member is not None:
         db.session.expire(member)
+
+
+def _remember(member_id: int, **values) -> None:
+    """The cached columns changed in SQL to values known here: give them to a loaded Member
+    (as if read from the row this transaction holds) instead of making it read them again."""
+    member = db.session.identity_map.get(identity_key(Member, member_id))
+    if member is not None:
+        for name, value in values.items():
+            set_committed_value(member, name, value)
 
 
 def _lock_member(member_id: int) -> tuple[int, int]:
@@ -159,7 +169,7 @@ def _credit_member(member_id: int, points: int, *, now, expires_at) -> tuple[int
         .values(points_balance=members.c.points_balance + points)
         .returning(members.c.points_balance)
     ).first()
-    repaid = 0
+    repaid, debt = 0, 0
     if row is None:
         _balance, debt = _lock_member(member_id)
         repaid = min(debt, points)
@@ -182,7 +192,7 @@ def _credit_member(member_id: int, points: int, *, now, expires_at) -> tuple[int
             )
             .returning(lots.c.id)
         ).scalar_one()  # fmt: skip
-    _forget(member_id)
+    _remember(member_id, points_balance=row[0], points_debt=debt - repaid)
     return row[0], repaid, lot_id
 
 

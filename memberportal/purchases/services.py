@@ -127,7 +127,8 @@ def record_purchase(
         "purchase.recorded", actor=actor, subject_type="member", subject_id=member_id,
         purchase_id=purchase_id, order_ref=order_ref, amount_cents=amount_cents, points=points,
     )  # fmt: skip
-    db.session.refresh(member)
+    if not (points and growth):
+        db.session.refresh(member)  # else the balance and tier were just written and are known
     return PurchaseResult(
         purchase_id, points, growth, member.points_balance,
         member.tier.code, str(move) if move else None,

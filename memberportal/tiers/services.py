@@ -91,7 +91,15 @@ def _settle(member_id, spend, interaction, tier_id, *, actor, now, upgrade_only)
     rank = by_rank[target_rank].rank if move else current.rank
     shown = display_growth(spend, interaction, _next_threshold(rank, by_rank), cap)
     db.session.execute(update(members).where(members.c.id == member_id).values(growth=shown))
-    _forget(member_id)
+    if upgrade_only and (move or target_rank <= current.rank):
+        # The row was locked by the growth UPDATE that returned these values.
+        tier = by_rank[rank]
+        _remember(member_id, growth_spend=spend, growth_interaction=interaction, growth=shown,
+                  tier_id=tier.id, tier=tier)  # fmt: skip
+        if move:
+            _remember(member_id, tier_since=now)
+    else:
+        _forget(member_id)
     return move
 
 
@@ -99,6 +107,12 @@ def _forget(member_id: int) -> None:
     from memberportal.points.ledger import _forget as forget
 
     forget(member_id)
+
+
+def _remember(member_id: int, **values) -> None:
+    from memberportal.points.ledger import _remember as remember
+
+    remember(member_id, **values)
 
 
 def _move(member_id, old: Tier, new: Tier, spend, interaction, actor, now) -> TierMove | None:
