@@ -9,20 +9,17 @@ equals the sum of the open lots minus the debt, and the sum of the member's entr
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exc, insert, literal, null, select, update
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy import exc, insert, select, update
 
-from memberportal.core.actors import SystemActor
-from memberportal.core.db import UTCDateTime, use_case
+from memberportal.core.db import use_case
 from memberportal.core.errors import ValidationFailed
 from memberportal.extensions import db
 from memberportal.members.models import Member
 from memberportal.points.errors import InsufficientPoints, LotConflict, NotASpend, UnknownMember
+from memberportal.points.expiry import expire_due
 from memberportal.points.models import (
     CLAWBACK,
     EARN,
@@ -33,32 +30,16 @@ from memberportal.points.models import (
     LedgerEntry,
     PointLot,
 )
+from memberportal.points.rows import forget_member, remember_member
 
 members = Member.__table__
 lots = PointLot.__table__
 entries = LedgerEntry.__table__
-EXPIRY_ACTOR = SystemActor(audit_label="points expiry")
 
 
 def _positive(points: int) -> None:
     if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
         raise ValidationFailed()
-
-
-def _forget(member_id: int) -> None:
-    """The cached columns changed in SQL: make a loaded Member read them again."""
-    member = db.session.identity_map.get(identity_key(Member, member_id))
-    if member is not None:
-        db.session.expire(member)
-
-
-def _remember(member_id: int, **values) -> None:
-    """The cached columns changed in SQL to values known here: give them to a loaded Member
-    (as if read from the row this transaction holds) instead of making it read them again."""
-    member = db.session.identity_map.get(identity_key(Member, member_id))
-    if member is not None:
-        for name, value in values.items():
-            set_committed_value(member, name, value)
 
 
 def _lock_member(member_id: int) -> tuple[int, int]:
@@ -192,7 +173,7 @@ def _credit_member(member_id: int, points: int, *, now, expires_at) -> tuple[int
             )
             .returning(lots.c.id)
         ).scalar_one()  # fmt: skip
-    _remember(member_id, points_balance=row[0], points_debt=debt - repaid)
+    remember_member(member_id, points_balance=row[0], points_debt=debt - repaid)
     return row[0], repaid, lot_id
 
 
@@ -272,7 +253,7 @@ def spend(
     drawn = _draw(member_id, points)
     if sum(n for _lot, n in drawn) != points:
         raise LotConflict()
-    _forget(member_id)
+    forget_member(member_id)
     entry = _append(
         member_id, SPEND, kind, -points, actor=actor, now=now,
         source_type=source_type, source_id=source_id, note=note,
@@ -313,7 +294,7 @@ def claw_back(
             points_debt=members.c.points_debt + owed,
         )
     )
-    _forget(member_id)
+    forget_member(member_id)
     entry = _append(
         member_id, CLAWBACK, kind, -points, actor=actor, now=now, debt_points=owed,
         source_type=source_type, source_id=source_id, note=note,
@@ -374,75 +355,5 @@ def give_back(spend_entry_id: int, *, actor, now: datetime, reason: str) -> Ledg
         .where(members.c.id == spent.member_id)
         .values(points_balance=members.c.points_balance + (-spent.points - expired))
     )
-    _forget(spent.member_id)
+    forget_member(spent.member_id)
     return entry
-
-
-@use_case
-def expire_due(now: datetime, *, member_id: int | None = None, actor=EXPIRY_ACTOR) -> int:
-    """Expire every open lot whose expiry has passed, in set-based SQL; return lots expired.
-
-    Writes: each due lot (remaining -> 0, stamped with this run's batch), one `expire` entry
-    per lot, each member's balance. Safe twice or on two hosts at once: members are locked in
-    key order first, and a lot is claimed by `UPDATE ... WHERE remaining > 0`, so a second run
-    finds nothing left to expire.
-    """
-    batch = uuid.uuid4().hex
-    due = and_(lots.c.remaining > 0, lots.c.expires_at <= now)
-    if member_id is not None:
-        due = and_(due, lots.c.member_id == member_id)
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(
-            select(members.c.id)
-            .where(members.c.id.in_(select(lots.c.member_id).where(due)))
-            .order_by(members.c.id)
-            .with_for_update()
-        )
-    claimed = db.session.execute(
-        update(lots)
-        .where(due)
-        .values(expired_batch=batch, expired_points=lots.c.remaining, remaining=0)
-    ).rowcount
-    if not claimed:
-        return 0
-    _expire_entries(batch, actor, now)
-    # One aggregate per member, joined (UPDATE ... FROM), not a subquery per member.
-    totals = (
-        select(lots.c.member_id, db.func.sum(lots.c.expired_points).label("total"))
-        .where(lots.c.expired_batch == batch)
-        .group_by(lots.c.member_id)
-        .subquery()
-    )
-    db.session.execute(
-        update(members)
-        .where(members.c.id == totals.c.member_id)
-        .values(points_balance=members.c.points_balance - totals.c.total)
-    )
-    if member_id is None:
-        db.session.expire_all()
-    else:
-        _forget(member_id)
-    return claimed
-
-
-def _expire_entries(batch: str, actor, now: datetime) -> None:
-    columns = [
-        "member_id", "entry_type", "kind", "points", "debt_points", "lot_id", "source_type",
-        "source_id", "expires_at", "actor_kind", "actor_id", "actor_label", "at",
-    ]  # fmt: skip
-    rows = select(
-        lots.c.member_id,
-        literal(EXPIRE),
-        literal("expire"),
-        -lots.c.expired_points,
-        literal(0),
-        lots.c.id,
-        literal("lot"),
-        lots.c.id,
-        lots.c.expires_at,
-        literal(actor.actor_kind),
-        null() if actor.actor_id is None else literal(actor.actor_id),
-        literal(actor.audit_label),
-        literal(now, UTCDateTime()),
-    ).where(lots.c.expired_batch == batch)
-    db.session.execute(insert(entries).from_select(columns, rows))

@@ -104,13 +104,13 @@ def _settle(member_id, spend, interaction, tier_id, *, actor, now, upgrade_only)
 
 
 def _forget(member_id: int) -> None:
-    from memberportal.points.ledger import _forget as forget
+    from memberportal.points.rows import forget_member as forget
 
     forget(member_id)
 
 
 def _remember(member_id: int, **values) -> None:
-    from memberportal.points.ledger import _remember as remember
+    from memberportal.points.rows import remember_member as remember
 
     remember(member_id, **values)
 
