@@ -96,6 +96,8 @@ def create_plan(code: str, *, actor: Actor, **values) -> Plan:
 def update_plan(plan_id: int, *, actor: Actor, **values) -> Plan:
     """Change a plan's names, price, benefits or state; the audit row holds old and new.
     Existing subscriptions keep the price Stripe holds for them. Raises NotFound, InvalidPlan."""
+    # The lock only keeps the audit row's "old" values exact when two owners edit at once on
+    # PostgreSQL; no rule depends on it (SQLite serialises writers, last edit wins).
     plan = db.session.get(Plan, plan_id, with_for_update=True)
     if plan is None:
         raise NotFound()

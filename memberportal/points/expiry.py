@@ -34,6 +34,9 @@ def expire_due(now: datetime, *, member_id: int | None = None, actor=EXPIRY_ACTO
     if member_id is not None:
         due = and_(due, lots.c.member_id == member_id)
     if db.session.get_bind().dialect.name == "postgresql":
+        # Only against deadlocks: take the members' rows in key order before the balance
+        # UPDATE below. Correctness does not rest on it: a lot is claimed by the conditional
+        # UPDATE (remaining > 0), and SQLite serialises writers anyway.
         db.session.execute(
             select(members.c.id)
             .where(members.c.id.in_(select(lots.c.member_id).where(due)))
