@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exc, select, update
+from sqlalchemy import bindparam, delete, exc, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from memberportal.api.models import ApiCall, ApiClient, IdempotencyRecord
@@ -89,10 +89,33 @@ def revoke_client(client_id: int, *, actor: Actor, now: datetime | None = None) 
         )
 
 
-def client_for_token(token: str) -> ApiClient | None:
-    return db.session.scalars(
-        select(ApiClient).where(ApiClient.token_hash == hash_token(token))
-    ).first()
+@dataclass(frozen=True)
+class ClientActor:
+    """The calling client as an actor: what a request needs of it, read in one plain SELECT."""
+
+    id: int
+    name: str
+    is_revoked: bool
+    actor_kind = "api"
+
+    @property
+    def actor_id(self) -> int:
+        return self.id
+
+    @property
+    def audit_label(self) -> str:
+        return f"api {self.name}"
+
+
+_clients = ApiClient.__table__
+_CLIENT_BY_HASH = select(_clients.c.id, _clients.c.name, _clients.c.revoked_at.is_not(None)).where(
+    _clients.c.token_hash == bindparam("token_hash")
+)
+
+
+def client_for_token(token: str) -> ClientActor | None:
+    row = db.session.execute(_CLIENT_BY_HASH, {"token_hash": hash_token(token)}).first()
+    return ClientActor(*row) if row else None
 
 
 @use_case

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
 
-from memberportal.api import services
+from memberportal.api import hot_path, services
 from memberportal.api.rules import bearer_token, hash_token, request_fingerprint
 from memberportal.api.schemas import (
     ErrorOut,
@@ -38,6 +38,7 @@ bp = Blueprint(
     "api", __name__, url_prefix="/api/v1", description="Purchases, refunds and member lookup."
 )
 csrf.exempt(bp)
+PURCHASE_OUT, REFUND_OUT = PurchaseOut(), RefundOut()  # schemas are costly to build per request
 
 
 class Unauthorized(DomainError):
@@ -179,7 +180,7 @@ def _request_key(default: str) -> str:
 
 
 @bp.get("/members/<code>")
-@bp.arguments(MemberPath, location="path", as_kwargs=True)
+@bp.arguments(MemberPath(), location="path", as_kwargs=True)
 @bp.response(200, MemberOut)
 @bp.alt_response(404, schema=ErrorOut)
 def member(code: str):
@@ -203,7 +204,7 @@ def member_body(member) -> dict:
 
 
 @bp.post("/purchases")
-@bp.arguments(PurchaseIn)
+@bp.arguments(PurchaseIn())
 @bp.response(201, PurchaseOut)
 @bp.alt_response(404, schema=ErrorOut, description="unknown_member")
 @bp.alt_response(409, schema=ErrorOut, description="idempotency_conflict")
@@ -234,17 +235,27 @@ def create_purchase(data: dict):
             if first is None:
                 raise
             return first.status, first.body
-        return 201, PurchaseOut().dump(purchase_body(result, member, order_ref))
+        return 201, PURCHASE_OUT.dump(purchase_body(result, member.member_no, order_ref))
 
-    answer = services.answer_once(
-        client.id,
-        _request_key(f"order:{order_ref}"),
-        request_fingerprint("POST", request.path, request.get_json(silent=True) or {}),
-        compute,
-        resource=resource,
-        call=_this_call(),
-    )
+    key = _request_key(f"order:{order_ref}")
+    fingerprint = request_fingerprint("POST", request.path, request.get_json(silent=True) or {})
+    try:
+        answer = hot_path.record_purchase(
+            client, data, key=key, fingerprint=fingerprint, resource=resource,
+            call=_this_call(), now=utcnow(), answer_body=_purchase_answer(order_ref),
+        )  # fmt: skip
+    except hot_path.TakeGeneralPath:
+        answer = services.answer_once(
+            client.id, key, fingerprint, compute, resource=resource, call=_this_call()
+        )
     return _answer(answer)
+
+
+def _purchase_answer(order_ref: str):
+    def build(result, member_no: str) -> dict:
+        return PURCHASE_OUT.dump(purchase_body(result, member_no, order_ref))
+
+    return build
 
 
 def paid_membership(member_id: int) -> dict | None:
@@ -259,12 +270,12 @@ def paid_membership(member_id: int) -> dict | None:
     }
 
 
-def purchase_body(result, member, order_ref: str) -> dict:
+def purchase_body(result, member_no: str, order_ref: str) -> dict:
     old, _, new = (result.tier_changed or "").partition("->")
     return {
         "purchase_id": result.purchase_id,
         "order_ref": order_ref,
-        "member_no": member.member_no,
+        "member_no": member_no,
         "points_earned": result.points_earned,
         "growth_earned": result.growth_earned,
         "balance": result.balance,
@@ -274,8 +285,8 @@ def purchase_body(result, member, order_ref: str) -> dict:
 
 
 @bp.post("/purchases/<order_ref>/refunds")
-@bp.arguments(PurchasePath, location="path", as_kwargs=True)
-@bp.arguments(RefundIn)
+@bp.arguments(PurchasePath(), location="path", as_kwargs=True)
+@bp.arguments(RefundIn())
 @bp.response(201, RefundOut)
 @bp.alt_response(404, schema=ErrorOut, description="unknown_purchase")
 @bp.alt_response(409, schema=ErrorOut, description="idempotency_conflict")
@@ -295,7 +306,7 @@ def create_refund(data: dict, order_ref: str):
             actor=client,
             now=utcnow(),
         )
-        return 201, RefundOut().dump(
+        return 201, REFUND_OUT.dump(
             {
                 "refund_id": result.refund_id,
                 "order_ref": order_ref,

@@ -14,9 +14,14 @@ def member_by_id(member_id: int) -> Member | None:
     return db.session.get(Member, member_id)
 
 
+def normalise_code(code: str | None) -> str:
+    """A scanned or typed member code without the spaces people and scanners put in it."""
+    return re.sub(r"\s", "", code or "")
+
+
 def find_member(code: str) -> Member | None:
     """Find one member by what a cashier scans or types: card code, member number or phone."""
-    code = re.sub(r"\s", "", code or "")
+    code = normalise_code(code)
     if not code:
         return None
     return db.session.scalars(

@@ -51,6 +51,13 @@ def program_rules() -> ProgramRules:
     return rules
 
 
+def rules_from_row(row: dict) -> ProgramRules:
+    """Rules read by a caller's own query (None when the owner never saved any): an unsaved,
+    detached object, like the defaults."""
+    saved = row.get("rate_pct") is not None
+    return ProgramRules(id=1, **({f: row[f] for f in DEFAULT_RULES} if saved else DEFAULT_RULES))
+
+
 def expiry_for(now: datetime, rules: ProgramRules | None = None) -> datetime:
     """When points earned at `now` expire: the end of that day in the brand's time zone."""
     rules = rules or program_rules()
@@ -69,11 +76,19 @@ def applicable_multipliers(member: Member, now: datetime) -> list[int]:
 
     Sources: the tier, the monthly member day, and the paid card (see _paid_card_multipliers).
     """
-    rules = program_rules()
-    found = [member.tier.points_multiplier_pct]
+    return multipliers_at(
+        now, program_rules(), member.tier.points_multiplier_pct,
+        _paid_card_multipliers(member.id, now),
+    )  # fmt: skip
+
+
+def multipliers_at(now: datetime, rules, tier_pct: int, card_pcts: list[int]) -> list[int]:
+    """The multipliers that apply at `now` given the member's tier and paid-card multipliers
+    (already read): the tier's, the member day's when today is one, and the card's."""
+    found = [tier_pct]
     if is_member_day(local_date(now), rules.member_day):
         found.append(rules.member_day_multiplier_pct)
-    found.extend(_paid_card_multipliers(member.id, now))
+    found.extend(card_pcts)
     return found
 
 

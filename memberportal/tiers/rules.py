@@ -44,3 +44,9 @@ def display_growth(spend: int, interaction: int, next_threshold: int | None, cap
     if next_threshold is None:
         return max(spend, 0) + max(interaction, 0)
     return counted_growth(spend, interaction, next_threshold, cap_pct)
+
+
+def next_threshold(rank: int, tiers: Sequence[TierStep]) -> int | None:
+    """The threshold of the next tier above `rank` (None at the top)."""
+    higher = [step.threshold for step in tiers if step.rank > rank]
+    return min(higher) if higher else None

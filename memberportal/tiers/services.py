@@ -17,7 +17,7 @@ from memberportal.members.models import Member
 from memberportal.points.rules import add_months
 from memberportal.points.services import program_rules
 from memberportal.tiers.models import GrowthEntry, Tier, TierChange
-from memberportal.tiers.rules import TierStep, display_growth, reachable_rank
+from memberportal.tiers.rules import TierStep, display_growth, next_threshold, reachable_rank
 
 members = Member.__table__
 INTERACTIONS = ("sign_in", "profile", "review", "share")
@@ -40,11 +40,6 @@ class TierMove:
 def _steps() -> tuple[list[TierStep], dict[int, Tier]]:
     tiers = list(db.session.scalars(select(Tier).order_by(Tier.rank)))
     return [TierStep(t.rank, t.growth_threshold) for t in tiers], {t.rank: t for t in tiers}
-
-
-def _next_threshold(rank: int, by_rank: dict[int, Tier]) -> int | None:
-    higher = [t.growth_threshold for r, t in by_rank.items() if r > rank]
-    return min(higher) if higher else None
 
 
 @use_case
@@ -89,7 +84,7 @@ def _settle(member_id, spend, interaction, tier_id, *, actor, now, upgrade_only)
     if target_rank > current.rank or (not upgrade_only and target_rank < current.rank):
         move = _move(member_id, current, by_rank[target_rank], spend, interaction, actor, now)
     rank = by_rank[target_rank].rank if move else current.rank
-    shown = display_growth(spend, interaction, _next_threshold(rank, by_rank), cap)
+    shown = display_growth(spend, interaction, next_threshold(rank, steps), cap)
     db.session.execute(update(members).where(members.c.id == member_id).values(growth=shown))
     if upgrade_only and (move or target_rank <= current.rank):
         # The row was locked by the growth UPDATE that returned these values.
