@@ -129,8 +129,23 @@ def stop(proc: subprocess.Popen) -> None:
     proc.wait(timeout=30)
 
 
+def cpu_seconds(pattern: str) -> float:
+    """CPU time (user + system) used so far by the processes whose command line matches."""
+    total = 0
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if pattern not in (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode():
+                continue
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def load(port: int, env, duration: int, connections: int, run: str) -> dict:
     env = {**env, "BENCH_RUN": run}
+    before = cpu_seconds(f"--bind 127.0.0.1:{port}"), cpu_seconds("postgres")
     out = subprocess.run(
         [
             "wrk",
@@ -150,6 +165,11 @@ def load(port: int, env, duration: int, connections: int, run: str) -> dict:
         capture_output=True,
         text=True,
     ).stdout
+    app_cpu, db_cpu = (
+        (cpu_seconds(f"--bind 127.0.0.1:{port}") - before[0]),
+        (cpu_seconds("postgres") - before[1]),
+    )
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     lat = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -158,6 +178,8 @@ def load(port: int, env, duration: int, connections: int, run: str) -> dict:
         "p50": lat.get("50"),
         "p99": lat.get("99"),
         "non2xx": int(bad.group(1)) if bad else 0,
+        "app_ms": app_cpu * 1000 / max(requests, 1),
+        "db_ms": db_cpu * 1000 / max(requests, 1),
         "raw": out,
     }
 
@@ -220,7 +242,8 @@ def main() -> int:
     for name, r in results.items():
         print(
             f"  {name:13} {r['rps']:8.1f} req/s   p50 {r['p50']:>8}   p99 {r['p99']:>8}"
-            f"   non-2xx {r['non2xx']}"
+            f"   non-2xx {r['non2xx']}   CPU per request: app {r['app_ms']:.2f} ms,"
+            f" PostgreSQL {r['db_ms']:.2f} ms"
         )
     print(f"  ratio (memberportal / minimal): {ours['rps'] / base['rps']:.2f}   target >= 0.80")
     print(f"  memberportal p99 {ms(ours['p99']):.1f} ms   target < 50 ms")

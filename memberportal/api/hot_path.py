@@ -21,10 +21,10 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
+import psycopg
 from psycopg.rows import dict_row
 
-from memberportal.api.services import Answer, Call
-from memberportal.core.db import use_case
+from memberportal.api.services import Answer, ClientActor
 from memberportal.extensions import db
 from memberportal.members.queries import normalise_code
 from memberportal.memberships.models import ENTITLED
@@ -41,10 +41,11 @@ class TakeGeneralPath(Exception):
 
 RULE_COLUMNS = ", ".join(f"r.{field}" for field in DEFAULT_RULES)
 
-# Everything the earning rules need, and the ids the write will use (taken from the
-# sequences, so the rows can point at each other within one statement).
+# The calling client, everything the earning rules need, and the ids the write will use (taken
+# from the sequences, so the rows can point at each other within one statement).
 CONTEXT = f"""
-SELECT m.id AS member_id, m.member_no, m.points_debt, m.points_balance, m.growth_spend,
+SELECT c.id AS client_id, c.name AS client_name, c.revoked_at IS NOT NULL AS client_revoked,
+       m.id AS member_id, m.member_no, m.points_debt, m.points_balance, m.growth_spend,
        m.growth_interaction, t.id AS tier_id, t.rank AS tier_rank,
        t.code AS tier_code, t.points_multiplier_pct AS tier_pct,
        (SELECT pl.points_multiplier_pct
@@ -57,10 +58,11 @@ SELECT m.id AS member_id, m.member_no, m.points_debt, m.points_balance, m.growth
        nextval('purchases_id_seq') AS purchase_id,
        nextval('point_lots_id_seq') AS lot_id,
        nextval('point_entries_id_seq') AS entry_id
-  FROM members m
-  JOIN tiers t ON t.id = m.tier_id
+  FROM api_clients c
+  LEFT JOIN (members m JOIN tiers t ON t.id = m.tier_id)
+         ON m.card_code = %(card_code)s OR m.member_no = %(code)s OR m.phone = %(code)s
   LEFT JOIN program_rules r ON r.id = 1
- WHERE m.card_code = %(card_code)s OR m.member_no = %(code)s OR m.phone = %(code)s
+ WHERE c.token_hash = %(token_hash)s
  LIMIT 1
 """  # noqa: S608 - the only text put in is RULE_COLUMNS, from DEFAULT_RULES; values are bound
 
@@ -68,8 +70,9 @@ SELECT m.id AS member_id, m.member_no, m.points_debt, m.points_balance, m.growth
 # read (a compare-and-set: the UPDATE re-checks its WHERE on the row it locks, so a change
 # committed meanwhile makes it match nothing). The purchase row is claimed first
 # (UNIQUE (source, order_ref)); every other row hangs on the member's UPDATE, and the request
-# key is claimed last (UNIQUE (client_id, key)) with its answer, so an empty result means
-# "not the common case" and the transaction is rolled back.
+# key is claimed last (UNIQUE (client_id, key)) with its answer. The statement runs as its own
+# transaction; when no request key was claimed it raises (take_general_path, migration
+# api_0002), so that nothing of it is kept.
 WRITE = """
 WITH p AS (
   INSERT INTO purchases (id, member_id, source, order_ref, amount_cents, refunded_cents,
@@ -134,7 +137,7 @@ WITH p AS (
   SELECT %(actor_id)s, %(now)s, %(method)s, %(path)s, %(status)s, false, %(duration_ms)s
     FROM request_key
 )
-SELECT id FROM request_key
+SELECT COALESCE((SELECT id FROM request_key), take_general_path('not the common case'))
 """
 
 
@@ -150,52 +153,67 @@ class Earned:
     tier_changed: str | None  # "VIP1->VIP2" or None
 
 
-def _execute(sql: str, params: dict):
-    """Run on the driver's connection, inside the session's transaction: the ORM's result
-    machinery costs more than these statements do on the server."""
-    driver = db.session.connection().connection.driver_connection
-    return driver.cursor(row_factory=dict_row).execute(sql, params)
+NOT_COMMON = "MP001"  # the SQLSTATE take_general_path raises
 
 
-@use_case
 def record_purchase(
-    client,
+    token_hash: str,
     data: dict,
     *,
     key: str,
     fingerprint: str,
     resource: str,
-    call: Call,
+    method: str,
+    path: str,
+    started: float,
     now: datetime,
     answer_body,
-) -> Answer:
-    """Record an API purchase in two statements, or raise TakeGeneralPath having written
-    nothing. `answer_body(result, member_no)` builds the answer, as for the general path."""
-    if db.session.get_bind().dialect.name != "postgresql":
+) -> tuple[ClientActor, Answer]:
+    """Authenticate the client and record its purchase in two statements, or raise
+    TakeGeneralPath having written nothing. `answer_body(result, member_no)` builds the
+    answer, as for the general path.
+
+    The statements run on a connection of their own in autocommit mode: the write is one
+    statement, so it is one transaction, and no BEGIN or COMMIT round trip is needed."""
+    if db.engine.dialect.name != "postgresql":
         raise TakeGeneralPath()
     code = normalise_code(data["member"])
-    if not code:
-        raise TakeGeneralPath()
-    context = _execute(
-        CONTEXT,
-        {
-            "entitled": list(ENTITLED),
-            "grace_cut": now - GRACE,
-            "card_code": code.upper(),
-            "code": code,
-        },
-    ).fetchone()
-    if context is None or context["points_debt"]:
-        raise TakeGeneralPath()
+    order_ref = data["order_ref"].strip()
+    if not code or not order_ref:
+        raise TakeGeneralPath()  # the general path says why it is refused
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        # The driver's own cursor: the ORM's result machinery costs more than these
+        # statements do on the server.
+        cursor = connection.connection.driver_connection.cursor(row_factory=dict_row)
+        context = cursor.execute(
+            CONTEXT,
+            {
+                "token_hash": token_hash,
+                "entitled": list(ENTITLED),
+                "grace_cut": now - GRACE,
+                "card_code": code.upper(),
+                "code": code,
+            },
+        ).fetchone()
+        if not context or context["client_revoked"] or not context["member_id"]:
+            raise TakeGeneralPath()  # the general path answers 401 or 404
+        if context["points_debt"]:
+            raise TakeGeneralPath()  # a debt is repaid first: the ledger knows how
+        client = ClientActor(context["client_id"], context["client_name"], False)
+        answer = _write(cursor, client, context, data, order_ref, key=key,
+                        fingerprint=fingerprint, resource=resource, method=method, path=path,
+                        started=started, now=now, answer_body=answer_body)  # fmt: skip
+    return client, answer
+
+
+def _write(cursor, client, context, data, order_ref, *, key, fingerprint, resource, method,
+           path, started, now, answer_body) -> Answer:  # fmt: skip
     rules = rules_from_row(context)
     card = [context["card_pct"]] if context["card_pct"] else []
     multiplier = best_multiplier(multipliers_at(now, rules, context["tier_pct"], card))
     amount = data["amount_cents"]
     points = points_for_purchase(amount, rules.rate_pct, multiplier)
     growth = growth_for_purchase(amount)
-    order_ref = data["order_ref"].strip()
-    if not order_ref:
-        raise TakeGeneralPath()  # the general path says why it is refused
     tiers = {rank: (tier_id, code) for rank, _threshold, tier_id, code in context["tiers"]}
     steps = [TierStep(rank, threshold) for rank, threshold, _id, _code in context["tiers"]]
     spend, interaction = context["growth_spend"] + growth, context["growth_interaction"]
@@ -208,65 +226,68 @@ def record_purchase(
     result = Earned(context["purchase_id"], points, growth, balance, new_code,
                     f"{old_code}->{new_code}" if moved else None)  # fmt: skip
     body = answer_body(result, context["member_no"])
-    written = _execute(
-        WRITE,
-        {
-            "purchase_id": context["purchase_id"],
-            "lot_id": context["lot_id"],
-            "entry_id": context["entry_id"],
-            "earn_entry_id": context["entry_id"] if points else None,
-            "member_id": context["member_id"],
-            "source": f"api:{client.id}",
-            "order_ref": order_ref,
-            "amount_cents": amount,
-            "rate_pct": rules.rate_pct,
-            "multiplier_pct": multiplier,
-            "points": points,
-            "growth": growth,
-            "note": (data.get("note") or "").strip() or None,
-            "store": data.get("store"),
-            "now": now,
-            "expires_at": expiry_for(now, rules),
-            "earn": EARN,
-            "old_balance": context["points_balance"],
-            "balance": balance,
-            "old_spend": context["growth_spend"],
-            "spend": spend,
-            "interaction": interaction,
-            "shown": display_growth(spend, interaction, next_threshold(rank, steps), cap),
-            "moved": moved,
-            "from_tier_id": context["tier_id"],
-            "to_tier_id": tiers[rank][0],
-            "actor_kind": client.actor_kind,
-            "actor_id": client.actor_id,
-            "actor_label": client.audit_label,
-            "purchase_details": json.dumps(
-                {
-                    "purchase_id": context["purchase_id"],
-                    "order_ref": order_ref,
-                    "amount_cents": amount,
-                    "points": points,
-                }
-            ),  # fmt: skip
-            "change_details": json.dumps(
-                {
-                    "old": old_code,
-                    "new": new_code,
-                    "growth_spend": spend,
-                    "growth_interaction": interaction,
-                }
-            ),  # fmt: skip
-            "key": key,
-            "fingerprint": fingerprint,
-            "resource": resource,
-            "status": 201,
-            "body": json.dumps(body),
-            "method": call.method,
-            "path": call.path[:300],
-            "duration_ms": int((time.perf_counter() - call.started) * 1000),
-        },
-    ).fetchone()
-    if written is None:
-        # A replay, a conflicting retry, or the member's row changed since CONTEXT read it.
-        raise TakeGeneralPath()
+    try:
+        cursor.execute(
+            WRITE,
+            {
+                "purchase_id": context["purchase_id"],
+                "lot_id": context["lot_id"],
+                "entry_id": context["entry_id"],
+                "earn_entry_id": context["entry_id"] if points else None,
+                "member_id": context["member_id"],
+                "source": f"api:{client.id}",
+                "order_ref": order_ref,
+                "amount_cents": amount,
+                "rate_pct": rules.rate_pct,
+                "multiplier_pct": multiplier,
+                "points": points,
+                "growth": growth,
+                "note": (data.get("note") or "").strip() or None,
+                "store": data.get("store"),
+                "now": now,
+                "expires_at": expiry_for(now, rules),
+                "earn": EARN,
+                "old_balance": context["points_balance"],
+                "balance": balance,
+                "old_spend": context["growth_spend"],
+                "spend": spend,
+                "interaction": interaction,
+                "shown": display_growth(spend, interaction, next_threshold(rank, steps), cap),
+                "moved": moved,
+                "from_tier_id": context["tier_id"],
+                "to_tier_id": tiers[rank][0],
+                "actor_kind": client.actor_kind,
+                "actor_id": client.actor_id,
+                "actor_label": client.audit_label,
+                "purchase_details": json.dumps(
+                    {
+                        "purchase_id": context["purchase_id"],
+                        "order_ref": order_ref,
+                        "amount_cents": amount,
+                        "points": points,
+                    }
+                ),  # fmt: skip
+                "change_details": json.dumps(
+                    {
+                        "old": old_code,
+                        "new": new_code,
+                        "growth_spend": spend,
+                        "growth_interaction": interaction,
+                    }
+                ),  # fmt: skip
+                "key": key,
+                "fingerprint": fingerprint,
+                "resource": resource,
+                "status": 201,
+                "body": json.dumps(body),
+                "method": method,
+                "path": path[:300],
+                "duration_ms": int((time.perf_counter() - started) * 1000),
+            },
+        )
+    except psycopg.Error as error:
+        if error.sqlstate == NOT_COMMON:
+            # A replay, a conflicting retry, or the member's row changed since CONTEXT read it.
+            raise TakeGeneralPath() from None
+        raise
     return Answer(201, body, False)

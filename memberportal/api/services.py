@@ -113,8 +113,8 @@ _CLIENT_BY_HASH = select(_clients.c.id, _clients.c.name, _clients.c.revoked_at.i
 )
 
 
-def client_for_token(token: str) -> ClientActor | None:
-    row = db.session.execute(_CLIENT_BY_HASH, {"token_hash": hash_token(token)}).first()
+def client_for_token_hash(token_hash: str) -> ClientActor | None:
+    row = db.session.execute(_CLIENT_BY_HASH, {"token_hash": token_hash}).first()
     return ClientActor(*row) if row else None
 
 

@@ -77,19 +77,39 @@ def _rate_key() -> str:
 limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_rate_key)(bp)
 
 
+# Views that check the token in their own first statement (see hot_path); each still calls
+# require_client() before anything else it does, and a request they refuse for its body is
+# authenticated first (http_error), so the answer to a bad token is always a 401.
+TOKEN_CHECKED_IN_VIEW = frozenset({"api.create_purchase"})
+
+
 @bp.before_request
 def authenticate():
     g.api_started = time.perf_counter()
     token = bearer_token(request.headers.get("Authorization"))
     if token is None:
         raise MissingToken()
-    client = services.client_for_token(token)
+    g.api_token_hash = hash_token(token)
+    if request.endpoint not in TOKEN_CHECKED_IN_VIEW:
+        require_client()
+
+
+def require_client() -> services.ClientActor:
+    """The calling client, checked once per request; raises Unauthorized or RevokedToken."""
+    client = g.get("api_client")
     if client is None:
-        raise Unauthorized()
-    if client.is_revoked:
-        raise RevokedToken()
+        client = services.client_for_token_hash(g.api_token_hash)
+        if client is None:
+            raise Unauthorized()
+        if client.is_revoked:
+            raise RevokedToken()
+        _authenticated(client)
+    return client
+
+
+def _authenticated(client: services.ClientActor) -> None:
     g.api_client = client
-    g.api_client_id = client.id  # the object expires at commit; the log needs only the id
+    g.api_client_id = client.id
 
 
 @bp.after_request
@@ -128,6 +148,11 @@ HTTP_CODES = {
 
 
 def http_error(error: HTTPException):
+    if "api_token_hash" in g and "api_client" not in g:
+        try:  # a view that checks the token itself refused the body first: token first
+            require_client()
+        except DomainError as refused:
+            return domain_error(refused)
     data = getattr(error, "data", None) or {}
     messages = data.get("messages") or {}
     code = HTTP_CODES.get(error.code, "error")
@@ -211,9 +236,21 @@ def member_body(member) -> dict:
 @bp.alt_response(422, schema=ErrorOut, description="invalid_amount, invalid_request")
 def create_purchase(data: dict):
     """Report a purchase: earns points and growth for the member. Safe to retry."""
-    client = g.api_client
     order_ref = data["order_ref"]
     resource = f"purchase:{order_ref}"
+    key = _request_key(f"order:{order_ref}")
+    fingerprint = request_fingerprint("POST", request.path, request.get_json(silent=True) or {})
+    try:
+        client, answer = hot_path.record_purchase(
+            g.api_token_hash, data, key=key, fingerprint=fingerprint, resource=resource,
+            method=request.method, path=request.path, started=g.api_started, now=utcnow(),
+            answer_body=_purchase_answer(order_ref),
+        )  # fmt: skip
+        _authenticated(client)
+        return _answer(answer)
+    except hot_path.TakeGeneralPath:
+        pass
+    client = require_client()
 
     def compute() -> tuple[int, dict]:
         member = find_member(data["member"])
@@ -237,17 +274,9 @@ def create_purchase(data: dict):
             return first.status, first.body
         return 201, PURCHASE_OUT.dump(purchase_body(result, member.member_no, order_ref))
 
-    key = _request_key(f"order:{order_ref}")
-    fingerprint = request_fingerprint("POST", request.path, request.get_json(silent=True) or {})
-    try:
-        answer = hot_path.record_purchase(
-            client, data, key=key, fingerprint=fingerprint, resource=resource,
-            call=_this_call(), now=utcnow(), answer_body=_purchase_answer(order_ref),
-        )  # fmt: skip
-    except hot_path.TakeGeneralPath:
-        answer = services.answer_once(
-            client.id, key, fingerprint, compute, resource=resource, call=_this_call()
-        )
+    answer = services.answer_once(
+        client.id, key, fingerprint, compute, resource=resource, call=_this_call()
+    )
     return _answer(answer)
 
 
@@ -293,7 +322,7 @@ def purchase_body(result, member_no: str, order_ref: str) -> dict:
 @bp.alt_response(422, schema=ErrorOut, description="refund_exceeds_purchase, invalid_amount")
 def create_refund(data: dict, order_ref: str):
     """Refund all or part of a reported purchase: takes back points and growth. Safe to retry."""
-    client = g.api_client
+    client = require_client()
 
     def compute() -> tuple[int, dict]:
         purchase = purchase_queries.purchase_by_ref(f"api:{client.id}", order_ref)
