@@ -24,7 +24,8 @@ from datetime import datetime
 import psycopg
 from psycopg.rows import dict_row
 
-from memberportal.api.services import Answer, ClientActor
+from memberportal.api.models import ClientActor
+from memberportal.api.services import Answer
 from memberportal.extensions import db
 from memberportal.members.queries import normalise_code
 from memberportal.memberships.models import ENTITLED

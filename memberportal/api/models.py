@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
@@ -10,6 +11,29 @@ from sqlalchemy.orm import Mapped, mapped_column
 from memberportal.core.clock import utcnow
 from memberportal.core.db import BigID, intpk
 from memberportal.extensions import db
+
+
+def client_label(name: str) -> str:
+    """How an API client signs the audit trail and the ledger."""
+    return f"api {name}"
+
+
+@dataclass(frozen=True)
+class ClientActor:
+    """The calling client as an actor: what a request needs of it, read in one plain SELECT."""
+
+    id: int
+    name: str
+    is_revoked: bool
+    actor_kind = "api"
+
+    @property
+    def actor_id(self) -> int:
+        return self.id
+
+    @property
+    def audit_label(self) -> str:
+        return client_label(self.name)
 
 
 class ApiClient(db.Model):
@@ -33,7 +57,7 @@ class ApiClient(db.Model):
 
     @property
     def audit_label(self) -> str:
-        return f"api {self.name}"
+        return client_label(self.name)
 
     @property
     def is_revoked(self) -> bool:

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, delete, exc, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from memberportal.api.models import ApiCall, ApiClient, IdempotencyRecord
+from memberportal.api.models import ApiCall, ApiClient, ClientActor, IdempotencyRecord
 from memberportal.api.rules import hash_token, new_token
 from memberportal.audit import services as audit
 from memberportal.core.actors import Actor
@@ -87,24 +87,6 @@ def revoke_client(client_id: int, *, actor: Actor, now: datetime | None = None) 
         audit.record(
             "api_client.revoked", actor=actor, subject_type="api_client", subject_id=client_id
         )
-
-
-@dataclass(frozen=True)
-class ClientActor:
-    """The calling client as an actor: what a request needs of it, read in one plain SELECT."""
-
-    id: int
-    name: str
-    is_revoked: bool
-    actor_kind = "api"
-
-    @property
-    def actor_id(self) -> int:
-        return self.id
-
-    @property
-    def audit_label(self) -> str:
-        return f"api {self.name}"
 
 
 _clients = ApiClient.__table__

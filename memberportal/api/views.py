@@ -14,6 +14,7 @@ from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
 
 from memberportal.api import hot_path, services
+from memberportal.api.models import ClientActor
 from memberportal.api.rules import bearer_token, hash_token, request_fingerprint
 from memberportal.api.schemas import (
     ErrorOut,
@@ -94,7 +95,7 @@ def authenticate():
         require_client()
 
 
-def require_client() -> services.ClientActor:
+def require_client() -> ClientActor:
     """The calling client, checked once per request; raises Unauthorized or RevokedToken."""
     client = g.get("api_client")
     if client is None:
@@ -107,7 +108,7 @@ def require_client() -> services.ClientActor:
     return client
 
 
-def _authenticated(client: services.ClientActor) -> None:
+def _authenticated(client: ClientActor) -> None:
     g.api_client = client
     g.api_client_id = client.id
 
