@@ -50,7 +50,7 @@ def load(instance_path: str) -> dict:
         # Only to point the stripe library at another host (tests run a local one).
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
         "HTMX_SOURCE": os.environ.get("HTMX_SOURCE", "cdn"),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "lazymemory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "1200 per minute"),
         "SIGNIN_LIMIT_PER_ACCOUNT": os.environ.get("SIGNIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),

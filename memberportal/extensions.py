@@ -8,6 +8,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
+from memberportal.core import ratelimit_storage  # noqa: F401 - registers lazymemory://
 from memberportal.core.db import Base
 
 db = SQLAlchemy(model_class=Base)
