@@ -69,20 +69,27 @@ SELECT c.id AS client_id, c.name AS client_name, c.revoked_at IS NOT NULL AS cli
 
 # One statement writes it all, on the condition that the member's row still holds what CONTEXT
 # read (a compare-and-set: the UPDATE re-checks its WHERE on the row it locks, so a change
-# committed meanwhile makes it match nothing). The purchase row is claimed first
-# (UNIQUE (source, order_ref)); every other row hangs on the member's UPDATE, and the request
-# key is claimed last (UNIQUE (client_id, key)) with its answer. The statement runs as its own
-# transaction; when no request key was claimed it raises (take_general_path, migration
-# api_0002), so that nothing of it is kept.
+# committed meanwhile makes it match nothing). Rows are taken in the general path's order:
+# the request key with its answer (UNIQUE (client_id, key)), then the purchase (UNIQUE
+# (source, order_ref)), then the member's row; every other row hangs on the member's UPDATE.
+# The statement runs as its own transaction; when the member's row was not updated it raises
+# (take_general_path, migration api_0002), so that nothing of it is kept.
 WRITE = """
-WITH p AS (
+WITH request_key AS (
+  INSERT INTO api_idempotency (client_id, key, request_hash, resource, status, body,
+                               created_at)
+  VALUES (%(actor_id)s, %(key)s, %(fingerprint)s, %(resource)s, %(status)s, %(body)s, %(now)s)
+  ON CONFLICT (client_id, key) DO NOTHING
+  RETURNING id
+), p AS (
   INSERT INTO purchases (id, member_id, source, order_ref, amount_cents, refunded_cents,
                          rate_pct, multiplier_pct, points_earned, points_refunded,
                          growth_earned, growth_refunded, earn_entry_id, note, store,
                          actor_label, at)
-  VALUES (%(purchase_id)s, %(member_id)s, %(source)s, %(order_ref)s, %(amount_cents)s, 0,
-          %(rate_pct)s, %(multiplier_pct)s, %(points)s, 0, %(growth)s, 0, %(earn_entry_id)s,
-          %(note)s, %(store)s, %(actor_label)s, %(now)s)
+  SELECT %(purchase_id)s, %(member_id)s, %(source)s, %(order_ref)s, %(amount_cents)s, 0,
+         %(rate_pct)s, %(multiplier_pct)s, %(points)s, 0, %(growth)s, 0, %(earn_entry_id)s,
+         %(note)s, %(store)s, %(actor_label)s, %(now)s
+    FROM request_key
   ON CONFLICT (source, order_ref) DO NOTHING
   RETURNING id
 ), m AS (
@@ -126,19 +133,12 @@ WITH p AS (
                     ('tier.changed', 'growth', %(change_details)s::json))
              AS a (action, reason, details)
    WHERE a.action = 'purchase.recorded' OR %(moved)s
-), request_key AS (
-  INSERT INTO api_idempotency (client_id, key, request_hash, resource, status, body,
-                               created_at)
-  SELECT %(actor_id)s, %(key)s, %(fingerprint)s, %(resource)s, %(status)s, %(body)s, %(now)s
-    FROM m
-  ON CONFLICT (client_id, key) DO NOTHING
-  RETURNING id
 ), call AS (
   INSERT INTO api_calls (client_id, at, method, path, status, replayed, duration_ms)
   SELECT %(actor_id)s, %(now)s, %(method)s, %(path)s, %(status)s, false, %(duration_ms)s
-    FROM request_key
+    FROM m
 )
-SELECT COALESCE((SELECT id FROM request_key), take_general_path('not the common case'))
+SELECT COALESCE((SELECT id FROM m), take_general_path('not the common case'))
 """
 
 
