@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
 from datetime import datetime
 
 import psycopg
@@ -33,6 +32,7 @@ from memberportal.memberships.rules import GRACE
 from memberportal.points.models import EARN
 from memberportal.points.rules import best_multiplier, growth_for_purchase, points_for_purchase
 from memberportal.points.services import DEFAULT_RULES, expiry_for, multipliers_at, rules_from_row
+from memberportal.purchases.services import PurchaseResult
 from memberportal.tiers.rules import TierStep, display_growth, next_threshold, reachable_rank
 
 
@@ -142,18 +142,6 @@ SELECT COALESCE((SELECT id FROM m), take_general_path('not the common case'))
 """
 
 
-@dataclass(frozen=True)
-class Earned:
-    """What the general path's PurchaseResult carries, for the same answer body."""
-
-    purchase_id: int
-    points_earned: int
-    growth_earned: int
-    balance: int
-    tier_code: str
-    tier_changed: str | None  # "VIP1->VIP2" or None
-
-
 NOT_COMMON = "MP001"  # the SQLSTATE take_general_path raises
 
 
@@ -224,7 +212,7 @@ def _write(cursor, client, context, data, order_ref, *, key, fingerprint, resour
     moved = rank != old_rank
     old_code, new_code = context["tier_code"], tiers[rank][1]
     balance = context["points_balance"] + points
-    result = Earned(context["purchase_id"], points, growth, balance, new_code,
+    result = PurchaseResult(context["purchase_id"], points, growth, balance, new_code,
                     f"{old_code}->{new_code}" if moved else None)  # fmt: skip
     body = answer_body(result, context["member_no"])
     try:

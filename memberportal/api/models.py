@@ -13,18 +13,9 @@ from memberportal.core.db import BigID, intpk
 from memberportal.extensions import db
 
 
-def client_label(name: str) -> str:
-    """How an API client signs the audit trail and the ledger."""
-    return f"api {name}"
+class ActsAsClient:
+    """An API client as the actor of what it reports (needs `id` and `name`)."""
 
-
-@dataclass(frozen=True)
-class ClientActor:
-    """The calling client as an actor: what a request needs of it, read in one plain SELECT."""
-
-    id: int
-    name: str
-    is_revoked: bool
     actor_kind = "api"
 
     @property
@@ -33,10 +24,19 @@ class ClientActor:
 
     @property
     def audit_label(self) -> str:
-        return client_label(self.name)
+        return f"api {self.name}"
 
 
-class ApiClient(db.Model):
+@dataclass(frozen=True)
+class ClientActor(ActsAsClient):
+    """The calling client, as a request needs it: read in one plain SELECT, no ORM object."""
+
+    id: int
+    name: str
+    is_revoked: bool
+
+
+class ApiClient(ActsAsClient, db.Model):
     """One store or shop system. Its token is stored only as a SHA-256 hash."""
 
     __tablename__ = "api_clients"
@@ -48,16 +48,6 @@ class ApiClient(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     rotated_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
-
-    actor_kind = "api"
-
-    @property
-    def actor_id(self) -> int:
-        return self.id
-
-    @property
-    def audit_label(self) -> str:
-        return client_label(self.name)
 
     @property
     def is_revoked(self) -> bool:
