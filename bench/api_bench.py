@@ -2,7 +2,9 @@
 
 Both are served by gunicorn with the same number of workers on PostgreSQL, loaded from a
 separate process (wrk) with the same connections and duration, in one run; the result is a
-ratio, so it holds on any machine. Afterwards `points verify` must pass.
+ratio, so it holds on any machine. Each run starts from a CHECKPOINT after the load has been
+vacuumed, and reports the CPU time per request of the app's workers and of PostgreSQL (all
+its processes), which says where a request's cost lies. Afterwards `points verify` must pass.
 
     .venv/bin/python bench/api_bench.py [--members 100000] [--duration 20] [--connections 8]
 
