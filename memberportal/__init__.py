@@ -19,6 +19,7 @@ PROJECT_DIR = PACKAGE_DIR.parent
 MEMBER_BLUEPRINTS = [
     "memberportal.public.views",
     "memberportal.accounts.views",
+    "memberportal.coupons.views",
     "memberportal.members.views",
     "memberportal.mall.views",
     "memberportal.memberships.views",
@@ -31,6 +32,7 @@ MERCHANT_BLUEPRINTS = [
     "memberportal.api.merchant_views",
     "memberportal.accounts.merchant_views",
     "memberportal.audit.merchant_views",
+    "memberportal.coupons.merchant_views",
     "memberportal.mall.merchant_views",
     "memberportal.mall.fulfilment_views",
     "memberportal.memberships.merchant_views",

@@ -18,11 +18,12 @@ from memberportal.memberships.cli import memberships_cli
 
 def init_app(app: Flask) -> None:
     from memberportal.api.cli import api_group, create_api_client
+    from memberportal.coupons.cli import coupons
     from memberportal.mall.cli import mall
     from memberportal.points.cli import points, tiers
 
     for command in (setup, create_staff, i18n, create_api_client, api_group, mall, points, tiers,
-                    memberships_cli):  # fmt: skip
+                    memberships_cli, coupons):  # fmt: skip
         app.cli.add_command(command)
 
 

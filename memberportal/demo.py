@@ -126,4 +126,7 @@ def load() -> int:
     from memberportal.points import demo as points_demo
 
     added += points_demo.load()
+    from memberportal.coupons import demo as coupons_demo
+
+    added += coupons_demo.load()
     return added

@@ -10,6 +10,12 @@ ACTION_LABELS = {
     "api_client.created": _l("API client created"),
     "api_client.revoked": _l("API client revoked"),
     "api_client.rotated": _l("API token rotated"),
+    "coupon.issued": _l("Coupon issued"),
+    "coupon.written_off": _l("Coupon written off"),
+    "coupon_template.created": _l("Coupon created"),
+    "coupon_template.updated": _l("Coupon edited"),
+    "coupon_template.deactivated": _l("Coupon deactivated"),
+    "coupon_template.activated": _l("Coupon activated"),
     "mall.category_added": _l("Category added"),
     "mall.category_updated": _l("Category changed"),
     "mall.codes_added": _l("Redemption codes added"),
@@ -58,6 +64,8 @@ ACTION_LABELS = {
 
 SUBJECT_LABELS = {
     "api_client": _l("API client"),
+    "coupon": _l("Coupon"),
+    "coupon_template": _l("Coupon template"),
     "mall_category": _l("Category"),
     "mall_item": _l("Mall item"),
     "mall_order": _l("Redemption"),

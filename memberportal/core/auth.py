@@ -30,6 +30,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "purchases.refund": _ALL,
     "orders.fulfil": _ALL,
     "coupons.write_off": _ALL,
+    "coupons.edit": _MANAGERS,
     "points.adjust": _MANAGERS,
     "catalog.edit": _MANAGERS,
     "tiers.edit": _OWNER,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, request, url_for
 
 from memberportal.core.auth import current_staff_can, role_required
+from memberportal.core.clock import utcnow
 from memberportal.core.htmx import is_htmx, render
 from memberportal.members import queries
 from memberportal.members.forms import LookupForm
@@ -41,18 +42,23 @@ def detail(member_id: int):
 
 
 def _summary(member_id: int) -> dict:
-    """The paid card and the latest mall orders, read through their areas' queries."""
+    """The paid card, coupons to use and the latest mall orders, read through their areas'
+    queries."""
+    from memberportal.coupons import queries as coupon_queries
     from memberportal.mall import queries as mall_queries
     from memberportal.mall.rules import STATUS_LABELS as ORDER_LABELS
     from memberportal.memberships import queries as membership_queries
     from memberportal.memberships.models import STATUS_LABELS as MEMBERSHIP_LABELS
 
-    orders = []
+    orders, coupons = [], []
+    if current_staff_can("coupons.write_off"):
+        coupons = coupon_queries.coupons_for_member(member_id, utcnow()).usable
     if current_staff_can("orders.fulfil"):
         orders = mall_queries.orders_for_member(member_id, limit=RECENT_ORDERS)
     return {
         "membership": membership_queries.latest_membership_for_member(member_id),
         "membership_label": lambda code: MEMBERSHIP_LABELS.get(code, code),
         "orders": orders,
+        "coupons": coupons,
         "order_label": lambda code: ORDER_LABELS.get(code, code),
     }

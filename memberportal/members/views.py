@@ -22,11 +22,17 @@ bp = Blueprint("members", __name__)
 @bp.get("/card")
 @member_required
 def card():
+    from memberportal.coupons import services as coupon_services
+
+    # Tier coupons are issued lazily and once, whatever path moved the member's tier.
+    coupon_services.issue_tier_coupons(current_user.id, utcnow())
     return render("members/card.html", **card_context(current_user))
 
 
 def card_context(member) -> dict:
     """What the card page and its interaction fragment show (tier progress, sign-in state)."""
+    from memberportal.coupons.queries import usable_count
+
     upcoming = next_tier(member.tier)
     progress = tier_progress(
         member.growth, member.tier.growth_threshold, upcoming.growth_threshold if upcoming else None
@@ -42,6 +48,7 @@ def card_context(member) -> dict:
         "progress": progress,
         "interactions_allowed": allowed,
         "interactions": interaction_status(member.id, utcnow()),
+        "coupon_count": usable_count(member.id, utcnow()),
     }
 
 

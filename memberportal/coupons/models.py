@@ -1,0 +1,109 @@
+"""Coupon tables: the merchant's templates and the coupons issued from them to members."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from memberportal.core.clock import utcnow
+from memberportal.core.db import BigID, intpk
+from memberportal.core.i18n import localized
+from memberportal.coupons.rules import display_code
+from memberportal.extensions import db
+from memberportal.tiers.models import Tier
+
+COUPON_STATES = ("issued", "used")
+MAX_VALID_DAYS = 3650
+
+
+class CouponTemplate(db.Model):
+    """What a coupon gives (amount off above a spend threshold) and how long it lasts.
+
+    A template attached to a tier is issued once to every member who reaches that tier.
+    """
+
+    __tablename__ = "coupon_templates"
+    __table_args__ = (
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+        CheckConstraint("min_spend_cents >= 0", name="threshold_not_negative"),
+        # "8 off orders of 79": a threshold, when set, is above the amount it takes off.
+        CheckConstraint(
+            "min_spend_cents = 0 OR min_spend_cents > amount_cents", name="threshold_above_amount"
+        ),
+        CheckConstraint(f"valid_days BETWEEN 1 AND {MAX_VALID_DAYS}", name="valid_days_range"),
+    )
+
+    id: Mapped[intpk]
+    name_zh: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+    amount_cents: Mapped[int]
+    min_spend_cents: Mapped[int] = mapped_column(default=0)
+    valid_days: Mapped[int]
+    active: Mapped[bool] = mapped_column(default=True)
+    tier_id: Mapped[int | None] = mapped_column(
+        BigID, ForeignKey("tiers.id", ondelete="RESTRICT"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    tier: Mapped[Tier | None] = relationship(lazy="joined")
+
+    @property
+    def name(self) -> str:
+        return localized(self.name_zh, self.name_en)
+
+
+class Coupon(db.Model):
+    """One coupon held by one member. `issued` until written off (`used`); expired is derived
+    from `expires_at`, so no job has to flip states at midnight."""
+
+    __tablename__ = "coupons"
+    __table_args__ = (
+        CheckConstraint("state IN ('issued','used')", name="state"),
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+        CheckConstraint("min_spend_cents >= 0", name="threshold_not_negative"),
+        CheckConstraint("expires_at > issued_at", name="expires_after_issue"),
+        CheckConstraint(
+            "(state = 'used') = (used_at IS NOT NULL)", name="used_exactly_when_used_at"
+        ),
+        # Issuing for a reason (a tier reached, ...) happens once, however often it is retried.
+        UniqueConstraint(
+            "member_id", "template_id", "reason_key", name="uq_coupons_member_template_reason"
+        ),
+        Index("ix_coupons_member_state", "member_id", "state", "expires_at"),
+    )
+
+    id: Mapped[intpk]
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    member_id: Mapped[int] = mapped_column(BigID, ForeignKey("members.id", ondelete="RESTRICT"))
+    template_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("coupon_templates.id", ondelete="RESTRICT")
+    )
+    # Why it was issued: "tier" for a tier reached; later reasons add their own keys.
+    reason_key: Mapped[str] = mapped_column(String(40))
+    # What it gives, as issued (editing the template later does not change held coupons).
+    amount_cents: Mapped[int]
+    min_spend_cents: Mapped[int]
+    state: Mapped[str] = mapped_column(String(8), default="issued")
+    issued_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by: Mapped[str | None] = mapped_column(String(200))
+
+    template: Mapped[CouponTemplate] = relationship(lazy="joined")
+
+    @property
+    def name(self) -> str:
+        return self.template.name
+
+    @property
+    def display_code(self) -> str:
+        return display_code(self.code)
+
+    def is_expired(self, now: datetime) -> bool:
+        return self.state == "issued" and self.expires_at <= now
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.state == "issued" and self.expires_at > now

@@ -1,0 +1,280 @@
+"""Coupon use cases: templates (merchant), tier coupons (issued lazily), write-off (cashier)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, exists, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
+
+from memberportal.audit import services as audit
+from memberportal.core.actors import SystemActor
+from memberportal.core.clock import end_of_day, local_date
+from memberportal.core.db import use_case
+from memberportal.core.errors import NotFound
+from memberportal.coupons import rules
+from memberportal.coupons.errors import (
+    TEMPLATE_PROBLEMS,
+    CouponAlreadyUsed,
+    CouponExpired,
+    CouponUnknown,
+    TemplateRuleBroken,
+)
+from memberportal.coupons.models import Coupon, CouponTemplate
+from memberportal.extensions import db
+from memberportal.members.models import Member
+from memberportal.tiers.models import Tier
+
+TIER_ISSUER = SystemActor(audit_label="tier coupons")
+ISSUE_BATCH = 500
+
+
+@dataclass
+class TemplateInput:
+    """What a merchant sets on a coupon template (the form's cleaned data)."""
+
+    name_zh: str
+    name_en: str
+    amount_cents: int
+    min_spend_cents: int
+    valid_days: int
+    tier_id: int | None = None
+
+
+def _check(data: TemplateInput) -> None:
+    problem = rules.template_problem(data.amount_cents, data.min_spend_cents, data.valid_days)
+    if not (data.name_zh.strip() and data.name_en.strip()):
+        problem = "name"
+    elif data.tier_id is not None and db.session.get(Tier, data.tier_id) is None:
+        problem = "tier"
+    if problem:
+        raise TemplateRuleBroken(TEMPLATE_PROBLEMS[problem], field=problem)
+
+
+def _template(template_id: int) -> CouponTemplate:
+    template = db.session.get(CouponTemplate, template_id)
+    if template is None:
+        raise NotFound()
+    return template
+
+
+@use_case
+def create_template(data: TemplateInput, *, actor, now: datetime) -> CouponTemplate:
+    """Create an active coupon template. Checks the settings first (amount > 0, a threshold of
+    0 or above the amount, 1-3650 days, an existing tier) and writes nothing when one is wrong
+    (TemplateRuleBroken, naming the setting); the CHECK constraints hold the same rules.
+    Writes the template and an audit row."""
+    _check(data)
+    fields = {**asdict(data), "name_zh": data.name_zh.strip(), "name_en": data.name_en.strip()}
+    template = CouponTemplate(**fields, active=True, created_at=now, updated_at=now)
+    db.session.add(template)
+    db.session.flush()
+    audit.record(
+        "coupon_template.created",
+        actor=actor,
+        subject_type="coupon_template",
+        subject_id=template.id,
+        **fields,
+    )
+    return template
+
+
+@use_case
+def update_template(template_id: int, data: TemplateInput, *, actor, now: datetime):
+    """Edit a template. Coupons already issued keep what they were issued with (amount,
+    threshold, expiry). Raises NotFound, TemplateRuleBroken; audits the fields changed."""
+    template = _template(template_id)
+    _check(data)
+    after = {**asdict(data), "name_zh": data.name_zh.strip(), "name_en": data.name_en.strip()}
+    changed = {
+        key: [getattr(template, key), value]
+        for key, value in after.items()
+        if getattr(template, key) != value
+    }
+    for key, value in after.items():
+        setattr(template, key, value)
+    template.updated_at = now
+    audit.record(
+        "coupon_template.updated",
+        actor=actor,
+        subject_type="coupon_template",
+        subject_id=template.id,
+        changed=changed,
+    )
+    return template
+
+
+@use_case
+def set_template_active(template_id: int, active: bool, *, actor, now: datetime):
+    """Deactivate a template (no new coupons are issued from it; coupons held stay valid) or
+    activate it again. Audited; raises NotFound."""
+    template = _template(template_id)
+    template.active = active
+    template.updated_at = now
+    audit.record(
+        "coupon_template.activated" if active else "coupon_template.deactivated",
+        actor=actor,
+        subject_type="coupon_template",
+        subject_id=template.id,
+    )
+    return template
+
+
+def _missing_tier_coupons(member_ids: Iterable[int]):
+    """(member, template) pairs owed: active templates of the member's tier and the tiers
+    below it, not yet issued to the member for reaching a tier."""
+    member_tier, template_tier = aliased(Tier), aliased(Tier)
+    held = exists().where(
+        Coupon.member_id == Member.id,
+        Coupon.template_id == CouponTemplate.id,
+        Coupon.reason_key == rules.TIER_REASON,
+    )
+    return db.session.execute(
+        select(Member.id, CouponTemplate)
+        .join(member_tier, member_tier.id == Member.tier_id)
+        .join(template_tier, template_tier.rank <= member_tier.rank)
+        .join(
+            CouponTemplate,
+            and_(CouponTemplate.tier_id == template_tier.id, CouponTemplate.active),
+        )
+        .where(Member.id.in_(list(member_ids)), ~held)
+        .order_by(Member.id, template_tier.rank, CouponTemplate.id)
+    ).all()
+
+
+def _insert_coupon(member_id: int, template: CouponTemplate, reason_key: str, now) -> int | None:
+    """Insert one coupon unless the member already holds this template for this reason.
+
+    ON CONFLICT DO NOTHING, so a concurrent issue of the same coupon waits for the other
+    transaction and then inserts nothing; a clash of random codes is retried with a new code.
+    Returns the new id, or None when it was already issued.
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    expires_at = end_of_day(rules.last_valid_day(local_date(now), template.valid_days))
+    for _attempt in range(5):
+        new_id = db.session.execute(
+            insert(Coupon.__table__)
+            .values(
+                code=rules.new_code(),
+                member_id=member_id,
+                template_id=template.id,
+                reason_key=reason_key,
+                amount_cents=template.amount_cents,
+                min_spend_cents=template.min_spend_cents,
+                state="issued",
+                issued_at=now,
+                expires_at=expires_at,
+            )  # fmt: skip
+            .on_conflict_do_nothing()
+            .returning(Coupon.id)
+        ).scalar()
+        if new_id is not None:
+            return new_id
+        if db.session.scalar(
+            select(Coupon.id).where(
+                Coupon.member_id == member_id,
+                Coupon.template_id == template.id,
+                Coupon.reason_key == reason_key,
+            )
+        ):
+            return None
+    raise RuntimeError("could not allocate a unique coupon code")
+
+
+def _issue_for(member_ids: list[int], now: datetime, actor) -> list[int]:
+    issued = []
+    for member_id, template in _missing_tier_coupons(member_ids):
+        coupon_id = _insert_coupon(member_id, template, rules.TIER_REASON, now)
+        if coupon_id is None:
+            continue
+        issued.append(coupon_id)
+        audit.record(
+            "coupon.issued",
+            actor=actor,
+            subject_type="coupon",
+            subject_id=coupon_id,
+            member_id=member_id,
+            template_id=template.id,
+            reason=rules.TIER_REASON,
+        )
+    return issued
+
+
+@use_case
+def issue_tier_coupons(member_id: int, now: datetime, *, actor=TIER_ISSUER) -> list[int]:
+    """Issue the member every tier coupon they are owed: one per active template attached to
+    their tier or a tier below it, valid from `now`. Lazy (called when the member opens their
+    coupons or card, and by a nightly command) because tiers change in several code paths.
+
+    Idempotent: UNIQUE (member, template, reason) with ON CONFLICT DO NOTHING, so retries,
+    replays and concurrent calls issue each coupon once. Returns the ids of new coupons and
+    audits each.
+    """
+    return _issue_for([member_id], now, actor)
+
+
+def issue_all_tier_coupons(*, now: datetime, batch: int = ISSUE_BATCH) -> int:
+    """The same for every member, `batch` members per transaction (a CLI job, not a request).
+    Returns how many coupons were issued."""
+    issued, after = 0, 0
+    while True:
+        ids = list(
+            db.session.scalars(
+                select(Member.id).where(Member.id > after).order_by(Member.id).limit(batch)
+            )
+        )
+        if not ids:
+            return issued
+        issued += len(_issue_batch(ids, now))
+        after = ids[-1]
+
+
+@use_case
+def _issue_batch(member_ids: list[int], now: datetime) -> list[int]:
+    return _issue_for(member_ids, now, TIER_ISSUER)
+
+
+@use_case
+def write_off(code: str, *, actor, now: datetime, member_id: int | None = None) -> Coupon:
+    """Honour a coupon at the till (核销): issued and not expired -> used, in one step.
+
+    `member_id`, when given (the staff member page), limits it to that member's coupons.
+    Writes the state, when and by whom, and an audit row. Raises CouponUnknown,
+    CouponAlreadyUsed, CouponExpired. Concurrency: one conditional UPDATE, so of two cashiers
+    writing off one code at once exactly one succeeds and the other is told it is used.
+    """
+    code = rules.normalise_code(code)
+    if not code:
+        raise CouponUnknown()
+    mine = [Coupon.code == code]
+    if member_id is not None:
+        mine.append(Coupon.member_id == member_id)
+    moved = db.session.execute(
+        update(Coupon)
+        .where(*mine, Coupon.state == "issued", Coupon.expires_at > now)
+        .values(state="used", used_at=now, used_by=actor.audit_label)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    coupon = db.session.scalar(
+        select(Coupon).where(*mine).execution_options(populate_existing=True)
+    )
+    if coupon is None:
+        raise CouponUnknown()
+    if not moved:
+        if coupon.state == "used":
+            raise CouponAlreadyUsed()
+        raise CouponExpired()
+    audit.record(
+        "coupon.written_off",
+        actor=actor,
+        subject_type="coupon",
+        subject_id=coupon.id,
+        member_id=coupon.member_id,
+        code=code,
+        amount_cents=coupon.amount_cents,
+    )
+    return coupon

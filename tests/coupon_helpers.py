@@ -1,0 +1,57 @@
+"""Helpers for coupon tests: the reference tier coupons, moving a member's tier."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+
+from memberportal.core.actors import SystemActor
+from memberportal.core.clock import utcnow
+from memberportal.coupons import demo, services
+from memberportal.coupons.models import Coupon, CouponTemplate
+from memberportal.extensions import db
+from memberportal.members.models import Member
+from tests import factories
+
+ACTOR = SystemActor(audit_label="test")
+
+
+def tier_coupons() -> dict[str, int]:
+    """The reference program's tier coupons (VIP1-VIP4), as the demo attaches them."""
+    demo.load()
+    db.session.commit()
+    return {
+        t.tier.code: t.id for t in db.session.scalars(select(CouponTemplate)) if t.tier is not None
+    }
+
+
+def template(**kw):
+    fields = {
+        "name_zh": "满79减8",
+        "name_en": "8 off 79",
+        "amount_cents": 800,
+        "min_spend_cents": 7900,
+        "valid_days": 30,
+        "tier_id": None,
+        **kw,
+    }
+    return services.create_template(services.TemplateInput(**fields), actor=ACTOR, now=utcnow())
+
+
+def move_to_tier(member_id: int, code: str) -> None:
+    """Set the member's tier the way the API fast path does: SQL, no coupon hook."""
+    db.session.execute(
+        update(Member).where(Member.id == member_id).values(tier_id=factories.tier(code).id)
+    )
+    db.session.commit()
+    db.session.expire_all()
+
+
+def coupons_of(member_id: int) -> list[Coupon]:
+    db.session.expire_all()
+    return list(
+        db.session.scalars(select(Coupon).where(Coupon.member_id == member_id).order_by(Coupon.id))
+    )
+
+
+def coupon_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Coupon))
