@@ -25,6 +25,7 @@ MEMBER_BLUEPRINTS = [
     "memberportal.memberships.views",
     "memberportal.memberships.webhook",
     "memberportal.points.views",
+    "memberportal.reviews.views",
     "memberportal.tiers.views",
 ]
 MERCHANT_BLUEPRINTS = [
@@ -39,6 +40,7 @@ MERCHANT_BLUEPRINTS = [
     "memberportal.purchases.merchant_views",
     "memberportal.points.merchant_views",
     "memberportal.reports.merchant_views",
+    "memberportal.reviews.merchant_views",
 ]
 
 request_log = logging.getLogger("memberportal.request")

@@ -58,6 +58,7 @@ ACTION_LABELS = {
     "points.rules_changed": _l("Program rules changed"),
     "purchase.recorded": _l("Purchase recorded"),
     "purchase.refunded": _l("Purchase refunded"),
+    "review.written": _l("Purchase reviewed"),
     "staff.created": _l("Staff account created"),
     "tier.changed": _l("Tier changed"),
 }

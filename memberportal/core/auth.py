@@ -40,6 +40,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "api_clients.manage": _OWNER,
     "payments.view": _OWNER,
     "reports.view": _MANAGERS,
+    "reviews.view": _MANAGERS,
     "audit.view": _MANAGERS,
 }
 

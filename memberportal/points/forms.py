@@ -50,4 +50,8 @@ class RulesForm(FlaskForm):
         _l("Growth for completing the profile (once)"),
         validators=[InputRequired(), NumberRange(0, 10000)],
     )
+    review_growth = IntegerField(
+        _l("Growth for reviewing a purchase (once per purchase)"),
+        validators=[InputRequired(), NumberRange(0, 10000)],
+    )
     submit = SubmitField(_l("Save rules"))

@@ -41,6 +41,7 @@ class ProgramRules(db.Model):
             "sign_in_growth BETWEEN 0 AND 10000 AND profile_growth BETWEEN 0 AND 10000",
             name="interaction_growth",
         ),
+        CheckConstraint("review_growth BETWEEN 0 AND 10000", name="review_growth"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
@@ -55,9 +56,11 @@ class ProgramRules(db.Model):
     qualification_months: Mapped[int] = mapped_column(default=12)
     member_day: Mapped[int | None] = mapped_column(default=None)
     member_day_multiplier_pct: Mapped[int] = mapped_column(default=200)
-    # Growth per interaction: a daily sign-in, completing the profile (once).
+    # Growth per interaction: a daily sign-in, completing the profile (once), a review (once
+    # per purchase).
     sign_in_growth: Mapped[int] = mapped_column(default=5, server_default="5")
     profile_growth: Mapped[int] = mapped_column(default=20, server_default="20")
+    review_growth: Mapped[int] = mapped_column(default=10, server_default="10")
 
 
 class PointLot(db.Model):

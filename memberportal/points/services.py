@@ -31,6 +31,7 @@ DEFAULT_RULES = {
     "member_day_multiplier_pct": 200,
     "sign_in_growth": 5,
     "profile_growth": 20,
+    "review_growth": 10,
 }
 
 

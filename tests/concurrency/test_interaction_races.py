@@ -7,6 +7,10 @@ from sqlalchemy import func, select
 
 from memberportal.extensions import db
 from memberportal.members.models import Member
+from memberportal.purchases.services import record_purchase
+from memberportal.reviews.errors import AlreadyReviewed
+from memberportal.reviews.models import Review
+from memberportal.reviews.services import review_purchase
 from memberportal.tiers import interactions
 from memberportal.tiers.interactions import AlreadySignedIn
 from memberportal.tiers.models import GrowthEntry, ProfileCompletion, SignIn
@@ -45,3 +49,20 @@ def test_ten_profile_saves_grant_once(app):
     growth, entries, _sign_ins = counts(member_id)
     assert (growth, entries) == (20, 1)
     assert db.session.scalar(select(func.count(ProfileCompletion.id))) == 1
+
+
+def test_ten_reviews_of_one_purchase_at_once_make_one_review(app):
+    member_id = factories.member().id
+    purchase_id = record_purchase(
+        member_id, 5000, "RACE-1", source="till", actor=ACTOR, now=T0
+    ).purchase_id
+    outcomes = run_threads(
+        app,
+        10,
+        lambda: review_purchase(member_id, purchase_id, 5, "Worth the wait.", actor=ACTOR, now=T0),
+    )
+    assert outcomes.count("ok") == 1, outcomes
+    assert outcomes.count(AlreadyReviewed.__name__) == 9
+    growth, entries, _sign_ins = counts(member_id)
+    assert (growth, entries) == (10, 2)  # the purchase's spend entry and one review
+    assert db.session.scalar(select(func.count(Review.id))) == 1
