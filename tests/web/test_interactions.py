@@ -78,3 +78,12 @@ def test_completing_the_profile_once(member_web):
 
 def test_staff_cannot_use_member_interactions(cashier_web):
     assert cashier_web.get("/profile").status_code == 403
+
+
+def test_the_card_page_title_is_text_and_the_panel_appears_once(member_web):
+    import re
+
+    card = english(member_web).get("/card").get_data(as_text=True)
+    title = re.search(r"<title>(.*?)</title>", card, re.S).group(1)
+    assert "<" not in title and "My member card" in title
+    assert card.count('data-testid="sign-in"') == 1
