@@ -119,7 +119,9 @@ def _set_active(template_id: int, active: bool):
         return _form_page(_form(template), template, status=422)
     services.set_template_active(template_id, active, actor=current_user, now=utcnow())
     if active:
-        flash(_("Coupon active: members who reach its tier receive it."), "ok")
+        flash(
+            _("Coupon active: the members it is for (its tier or the paid card) receive it."), "ok"
+        )
     else:
         flash(_("Coupon deactivated: no new ones are issued; coupons held stay valid."), "ok")
     return redirect_after_post(url_for("merchant.coupons.templates"))
