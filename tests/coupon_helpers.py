@@ -1,6 +1,10 @@
-"""Helpers for coupon tests: the reference tier coupons, moving a member's tier."""
+"""Helpers for coupon tests: the reference tier and paid-card coupons, moving a member's tier,
+giving a member a paid card."""
 
 from __future__ import annotations
+
+import itertools
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 
@@ -10,9 +14,12 @@ from memberportal.coupons import demo, services
 from memberportal.coupons.models import Coupon, CouponTemplate
 from memberportal.extensions import db
 from memberportal.members.models import Member
+from memberportal.memberships import demo as membership_demo
+from memberportal.memberships.models import Membership, Plan
 from tests import factories
 
 ACTOR = SystemActor(audit_label="test")
+_subscriptions = itertools.count(1)
 
 
 def tier_coupons() -> dict[str, int]:
@@ -55,3 +62,37 @@ def coupons_of(member_id: int) -> list[Coupon]:
 
 def coupon_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Coupon))
+
+
+def paid_coupons() -> dict[str, int]:
+    """The SVIP card's coupons as the demo adds them: {"once": id, "quarterly": id}."""
+    demo.load()
+    db.session.commit()
+    paid = db.session.scalars(select(CouponTemplate).where(CouponTemplate.source == "paid"))
+    return {("quarterly" if t.per_quarter else "once"): t.id for t in paid}
+
+
+def paid_card(member_id: int, start: datetime, end: datetime, status: str = "active") -> int:
+    """A paid membership row as the webhook would leave it (the lifecycle has its own tests)."""
+    membership_demo.load()
+    plan = db.session.scalars(select(Plan).where(Plan.code == "SVIP")).one()
+    membership = Membership(
+        member_id=member_id,
+        plan_id=plan.id,
+        status=status,
+        current_period_start=start,
+        current_period_end=end,
+        stripe_subscription_id=f"sub_test_{next(_subscriptions)}",
+        created_at=start,
+        updated_at=start,
+    )
+    db.session.add(membership)
+    db.session.commit()
+    return membership.id
+
+
+def set_card(membership_id: int, **values) -> None:
+    """Change the card the way a processed webhook would (renewed, revoked)."""
+    db.session.execute(update(Membership).where(Membership.id == membership_id).values(**values))
+    db.session.commit()
+    db.session.expire_all()

@@ -1,4 +1,5 @@
-"""Demo coupons: the reference program's tier coupons. Loading twice adds nothing."""
+"""Demo coupons: the reference program's tier coupons and the SVIP card's coupons.
+Loading twice adds nothing."""
 
 from __future__ import annotations
 
@@ -22,9 +23,21 @@ TIER_COUPONS = [
     ("VIP4", "无门槛40元券", "40 off, no minimum", 4000, 0),
 ]
 
+# The paid card: one no-threshold 50 per paid period, and a 30-off-199 every quarter.
+# name zh, name en, amount off, minimum spend (cents), valid days, quarterly
+PAID_COUPONS = [
+    ("SVIP 无门槛50元券", "SVIP 50 off, no minimum", 5000, 0, 90, False),
+    ("SVIP 满199减30（季度）", "SVIP 30 off 199 (quarterly)", 3000, 19900, 92, True),
+]
+
 
 def load() -> int:
-    """Attach the tier coupons to the reference tiers that have none; return rows added."""
+    """Attach the tier coupons to the reference tiers that have none and add the paid-card
+    coupons that are missing (by English name); return rows added."""
+    return _load_tier_coupons() + _load_paid_coupons()
+
+
+def _load_tier_coupons() -> int:
     tiers = {t.code: t.id for t in db.session.scalars(select(Tier))}
     attached = set(
         db.session.scalars(
@@ -38,6 +51,25 @@ def load() -> int:
             continue
         services.create_template(
             services.TemplateInput(name_zh, name_en, amount, threshold, VALID_DAYS, tier_id),
+            actor=ACTOR,
+            now=utcnow(),
+        )
+        added += 1
+    return added
+
+
+def _load_paid_coupons() -> int:
+    present = set(
+        db.session.scalars(select(CouponTemplate.name_en).where(CouponTemplate.source == "paid"))
+    )
+    added = 0
+    for name_zh, name_en, amount, threshold, days, quarterly in PAID_COUPONS:
+        if name_en in present:
+            continue
+        services.create_template(
+            services.TemplateInput(
+                name_zh, name_en, amount, threshold, days, source="paid", per_quarter=quarterly
+            ),
             actor=ACTOR,
             now=utcnow(),
         )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from memberportal.core.errors import DomainError, NotFound, ValidationFailed
+from memberportal.core.money import format_cents
 
 
 class CouponUnknown(NotFound):
@@ -24,6 +27,28 @@ class CouponExpired(DomainError):
     default_message = _l("This coupon has expired.")
 
 
+def _below_message(min_spend_cents: int, order_cents: int) -> str:
+    return _(
+        "This coupon needs a spend of at least %(min)s; the order is %(order)s.",
+        min=format_cents(min_spend_cents),
+        order=format_cents(order_cents),
+    )
+
+
+class SpendBelowThreshold(DomainError):
+    """The order does not reach the coupon's minimum spend; the coupon stays usable."""
+
+    code = "coupon_spend_below_threshold"
+    status = 422
+
+    def __init__(self, min_spend_cents: int, order_cents: int):
+        super().__init__(
+            LazyString(_below_message, min_spend_cents, order_cents),
+            min_spend_cents=min_spend_cents,
+            order_cents=order_cents,
+        )
+
+
 class TemplateRuleBroken(ValidationFailed):
     code = "coupon_template_rule"
     default_message = _l("Please check the coupon's settings.")
@@ -35,4 +60,7 @@ TEMPLATE_PROBLEMS = {
     "threshold": _l("The minimum spend must be 0 (no threshold) or more than the amount off."),
     "valid_days": _l("A coupon is valid for 1 to 3650 days."),
     "tier": _l("Choose a tier that exists."),
+    "source": _l("Choose who receives the coupon: members at a tier or paid-card holders."),
+    "paid_tier": _l("A paid-card coupon is not attached to a tier: leave the tier empty."),
+    "quarterly": _l("Only a paid-card coupon can be issued every quarter."),
 }

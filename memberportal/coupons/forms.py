@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from memberportal.core.errors import DomainError
@@ -29,7 +38,16 @@ class TemplateForm(FlaskForm):
         default=30,
         validators=[InputRequired(), NumberRange(min=1, max=MAX_VALID_DAYS)],
     )
+    source = RadioField(
+        _l("Who receives it"),
+        choices=[
+            SelectChoice("tier", _l("Members at a tier")),
+            SelectChoice("paid", _l("Paid-card holders")),
+        ],
+        default="tier",
+    )
     tier_id = SelectField(_l("Issued on reaching tier"), coerce=int, default=0)
+    per_quarter = BooleanField(_l("Paid card: issue it again every quarter (not once per period)"))
     submit = SubmitField(_l("Save"))
 
     def validate_amount(self, field):
@@ -54,5 +72,9 @@ class LookupForm(FlaskForm):
 
 class WriteOffForm(FlaskForm):
     code = StringField(_l("Coupon code"), validators=[DataRequired(), Length(max=40)])
+    order_amount = StringField(_l("Order amount (yuan)"), validators=[DataRequired()])
     member_id = HiddenField()
     submit = SubmitField(_l("Write off"))
+
+    def validate_order_amount(self, field):
+        self.order_cents = _cents(field, allow_zero=False)

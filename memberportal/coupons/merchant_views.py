@@ -26,6 +26,9 @@ PROBLEM_FIELDS = {
     "threshold": "min_spend",
     "valid_days": "valid_days",
     "tier": "tier_id",
+    "source": "source",
+    "paid_tier": "tier_id",
+    "quarterly": "per_quarter",
 }
 
 
@@ -55,6 +58,8 @@ def _input(form: TemplateForm) -> services.TemplateInput:
         min_spend_cents=form.min_spend_cents,
         valid_days=form.valid_days.data,
         tier_id=form.tier_id.data or None,
+        source=form.source.data,
+        per_quarter=bool(form.per_quarter.data),
     )
 
 
@@ -114,7 +119,9 @@ def _set_active(template_id: int, active: bool):
         return _form_page(_form(template), template, status=422)
     services.set_template_active(template_id, active, actor=current_user, now=utcnow())
     if active:
-        flash(_("Coupon active: members who reach its tier receive it."), "ok")
+        flash(
+            _("Coupon active: the members it is for (its tier or the paid card) receive it."), "ok"
+        )
     else:
         flash(_("Coupon deactivated: no new ones are issued; coupons held stay valid."), "ok")
     return redirect_after_post(url_for("merchant.coupons.templates"))
@@ -135,7 +142,7 @@ def activate(template_id: int):
 def _write_off_page(form=None, *, code="", error=None, status=200):
     found = queries.coupon_with_member(code) if code else None
     lookup = LookupForm(code=code)
-    if code and found is None and error is None:
+    if code and found is None and error is None and status == 200:
         error, status = _("No coupon has this code."), 404
     if found and form is None:
         form = WriteOffForm(code=found[0].code)
@@ -160,25 +167,31 @@ def write_off_page():
 @bp.route("/write-off/confirm", methods=["GET", "POST"])
 @role_required("coupons.write_off")
 def write_off():
+    """Write off a coupon against the order amount the cashier typed (from this page or the
+    staff member page); a missing or invalid amount shows the coupon again with the error."""
     if request.method == "GET":  # a reload after an error: back to the write-off page
         return redirect(url_for("merchant.coupons.write_off_page"), 303)
     form = WriteOffForm()
+    code = (form.code.data or "").strip()
     if not form.validate_on_submit():
-        return _write_off_page(form, status=422)
+        return _write_off_page(form, code=code, status=422)
     member_id = int(form.member_id.data) if (form.member_id.data or "").isdigit() else None
     try:
         coupon = services.write_off(
-            form.code.data, actor=current_user, now=utcnow(), member_id=member_id
+            code,
+            order_cents=form.order_cents,
+            actor=current_user,
+            now=utcnow(),
+            member_id=member_id,
         )
     except DomainError as error:
-        return _write_off_page(
-            form, code=form.code.data, error=str(error.message), status=error.status
-        )
+        return _write_off_page(form, code=code, error=str(error.message), status=error.status)
     flash(
         _(
-            "Coupon written off: %(amount)s off (%(name)s).",
+            "Coupon written off: %(amount)s off (%(name)s) on an order of %(order)s.",
             amount=format_cents(coupon.amount_cents),
             name=coupon.name,
+            order=format_cents(coupon.used_on_cents),
         ),
         "ok",
     )

@@ -4,24 +4,29 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from memberportal.core.clock import utcnow
 from memberportal.core.db import BigID, intpk
 from memberportal.core.i18n import localized
-from memberportal.coupons.rules import display_code
+from memberportal.coupons.rules import PAID_REASON_PREFIX, display_code
 from memberportal.extensions import db
 from memberportal.tiers.models import Tier
 
 COUPON_STATES = ("issued", "used")
+# Who receives a template's coupons: members at a tier (or no one automatically, when the tier
+# is left empty), or holders of an active paid card.
+SOURCES = ("tier", "paid")
 MAX_VALID_DAYS = 3650
 
 
 class CouponTemplate(db.Model):
     """What a coupon gives (amount off above a spend threshold) and how long it lasts.
 
-    A template attached to a tier is issued once to every member who reaches that tier.
+    A template attached to a tier is issued once to every member who reaches that tier. A
+    paid-card template is issued to holders of an active card: once per paid period, or, with
+    `per_quarter`, once per calendar quarter in the brand's time zone.
     """
 
     __tablename__ = "coupon_templates"
@@ -33,6 +38,9 @@ class CouponTemplate(db.Model):
             "min_spend_cents = 0 OR min_spend_cents > amount_cents", name="threshold_above_amount"
         ),
         CheckConstraint(f"valid_days BETWEEN 1 AND {MAX_VALID_DAYS}", name="valid_days_range"),
+        CheckConstraint("source IN ('tier','paid')", name="source"),
+        CheckConstraint("source = 'tier' OR tier_id IS NULL", name="tier_only_for_tier_source"),
+        CheckConstraint("NOT per_quarter OR source = 'paid'", name="quarterly_only_for_paid"),
     )
 
     id: Mapped[intpk]
@@ -45,6 +53,8 @@ class CouponTemplate(db.Model):
     tier_id: Mapped[int | None] = mapped_column(
         BigID, ForeignKey("tiers.id", ondelete="RESTRICT"), index=True
     )
+    source: Mapped[str] = mapped_column(String(8), default="tier", server_default="tier")
+    per_quarter: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -68,6 +78,13 @@ class Coupon(db.Model):
         CheckConstraint(
             "(state = 'used') = (used_at IS NOT NULL)", name="used_exactly_when_used_at"
         ),
+        # The order it was used on reached the threshold (NULL only for coupons used before
+        # the amount was recorded).
+        CheckConstraint(
+            "used_on_cents IS NULL OR (state = 'used' AND used_on_cents > 0 "
+            "AND used_on_cents >= min_spend_cents)",
+            name="used_on_reaches_threshold",
+        ),
         # Issuing for a reason (a tier reached, ...) happens once, however often it is retried.
         UniqueConstraint(
             "member_id", "template_id", "reason_key", name="uq_coupons_member_template_reason"
@@ -81,7 +98,8 @@ class Coupon(db.Model):
     template_id: Mapped[int] = mapped_column(
         BigID, ForeignKey("coupon_templates.id", ondelete="RESTRICT")
     )
-    # Why it was issued: "tier" for a tier reached; later reasons add their own keys.
+    # Why it was issued: "tier" for a tier reached; "paid:<membership>:<period start day>" or
+    # "paid:<membership>:<YYYY>Q<n>" for the paid card (see rules.py).
     reason_key: Mapped[str] = mapped_column(String(40))
     # What it gives, as issued (editing the template later does not change held coupons).
     amount_cents: Mapped[int]
@@ -91,6 +109,7 @@ class Coupon(db.Model):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     used_by: Mapped[str | None] = mapped_column(String(200))
+    used_on_cents: Mapped[int | None]  # the order amount the cashier entered
 
     template: Mapped[CouponTemplate] = relationship(lazy="joined")
 
@@ -107,3 +126,7 @@ class Coupon(db.Model):
 
     def is_usable(self, now: datetime) -> bool:
         return self.state == "issued" and self.expires_at > now
+
+    @property
+    def from_paid_card(self) -> bool:
+        return self.reason_key.startswith(PAID_REASON_PREFIX)

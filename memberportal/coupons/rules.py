@@ -1,4 +1,4 @@
-"""Pure coupon rules: codes, expiry days, what a coupon is called on the page."""
+"""Pure coupon rules: codes, expiry days, paid-card reasons and quarters, template checks."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import date, timedelta
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
 TIER_REASON = "tier"
+PAID_REASON_PREFIX = "paid:"
 
 
 def new_code() -> str:
@@ -34,6 +35,36 @@ def last_valid_day(issue_day: date, valid_days: int) -> date:
     return issue_day + timedelta(days=valid_days - 1)
 
 
+def quarter_of(day: date) -> tuple[int, int]:
+    """(year, quarter 1-4) of a brand-local day."""
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def last_day_of_quarter(day: date) -> date:
+    """31 March, 30 June, 30 September or 31 December of the day's quarter."""
+    year, quarter = quarter_of(day)
+    if quarter == 4:
+        return date(year, 12, 31)
+    return date(year, quarter * 3 + 1, 1) - timedelta(days=1)
+
+
+def paid_period_reason(membership_id: int, period_start_day: date) -> str:
+    """Once per paid period: a renewal starts a new period and so earns the coupon again."""
+    return f"{PAID_REASON_PREFIX}{membership_id}:{period_start_day.isoformat()}"
+
+
+def paid_quarter_reason(membership_id: int, day: date) -> str:
+    """Once per brand-local calendar quarter while the card is active: 'paid:7:2027Q2'."""
+    year, quarter = quarter_of(day)
+    return f"{PAID_REASON_PREFIX}{membership_id}:{year}Q{quarter}"
+
+
+def paid_last_valid_day(issue_day: date, valid_days: int, *, per_quarter: bool) -> date:
+    """A quarterly coupon ends with its quarter or after valid_days, whichever is first."""
+    last = last_valid_day(issue_day, valid_days)
+    return min(last, last_day_of_quarter(issue_day)) if per_quarter else last
+
+
 def template_problem(amount_cents: int, min_spend_cents: int, valid_days: int) -> str | None:
     """Which setting of a template is wrong, if any (the CHECK constraints say the same)."""
     if amount_cents <= 0:
@@ -42,4 +73,15 @@ def template_problem(amount_cents: int, min_spend_cents: int, valid_days: int) -
         return "threshold"
     if not 1 <= valid_days <= 3650:
         return "valid_days"
+    return None
+
+
+def source_problem(source: str, tier_id: int | None, per_quarter: bool) -> str | None:
+    """Whether who-receives-it is consistent (the CHECK constraints say the same)."""
+    if source not in ("tier", "paid"):
+        return "source"
+    if source == "paid" and tier_id is not None:
+        return "paid_tier"
+    if per_quarter and source != "paid":
+        return "quarterly"
     return None

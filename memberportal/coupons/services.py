@@ -1,4 +1,5 @@
-"""Coupon use cases: templates (merchant), tier coupons (issued lazily), write-off (cashier)."""
+"""Coupon use cases: templates (merchant), tier and paid-card coupons (issued lazily),
+write-off against an order amount (cashier)."""
 
 from __future__ import annotations
 
@@ -15,20 +16,24 @@ from memberportal.core.actors import SystemActor
 from memberportal.core.clock import end_of_day, local_date
 from memberportal.core.db import use_case
 from memberportal.core.errors import NotFound
+from memberportal.core.money import InvalidAmount
 from memberportal.coupons import rules
 from memberportal.coupons.errors import (
     TEMPLATE_PROBLEMS,
     CouponAlreadyUsed,
     CouponExpired,
     CouponUnknown,
+    SpendBelowThreshold,
     TemplateRuleBroken,
 )
 from memberportal.coupons.models import Coupon, CouponTemplate
 from memberportal.extensions import db
 from memberportal.members.models import Member
+from memberportal.memberships.queries import active_benefits
 from memberportal.tiers.models import Tier
 
 TIER_ISSUER = SystemActor(audit_label="tier coupons")
+PAID_ISSUER = SystemActor(audit_label="paid-card coupons")
 ISSUE_BATCH = 500
 
 
@@ -42,10 +47,14 @@ class TemplateInput:
     min_spend_cents: int
     valid_days: int
     tier_id: int | None = None
+    source: str = "tier"  # "tier" or "paid" (the paid card)
+    per_quarter: bool = False  # paid card only: once per calendar quarter, not per period
 
 
 def _check(data: TemplateInput) -> None:
-    problem = rules.template_problem(data.amount_cents, data.min_spend_cents, data.valid_days)
+    problem = rules.template_problem(
+        data.amount_cents, data.min_spend_cents, data.valid_days
+    ) or rules.source_problem(data.source, data.tier_id, data.per_quarter)
     if not (data.name_zh.strip() and data.name_en.strip()):
         problem = "name"
     elif data.tier_id is not None and db.session.get(Tier, data.tier_id) is None:
@@ -64,7 +73,8 @@ def _template(template_id: int) -> CouponTemplate:
 @use_case
 def create_template(data: TemplateInput, *, actor, now: datetime) -> CouponTemplate:
     """Create an active coupon template. Checks the settings first (amount > 0, a threshold of
-    0 or above the amount, 1-3650 days, an existing tier) and writes nothing when one is wrong
+    0 or above the amount, 1-3650 days, an existing tier, a tier only for tier coupons and the
+    quarterly flag only for paid-card ones) and writes nothing when one is wrong
     (TemplateRuleBroken, naming the setting); the CHECK constraints hold the same rules.
     Writes the template and an audit row."""
     _check(data)
@@ -145,7 +155,9 @@ def _missing_tier_coupons(member_ids: Iterable[int]):
     ).all()
 
 
-def _insert_coupon(member_id: int, template: CouponTemplate, reason_key: str, now) -> int | None:
+def _insert_coupon(
+    member_id: int, template: CouponTemplate, reason_key: str, now, expires_at=None
+) -> int | None:
     """Insert one coupon unless the member already holds this template for this reason.
 
     ON CONFLICT DO NOTHING, so a concurrent issue of the same coupon waits for the other
@@ -154,7 +166,8 @@ def _insert_coupon(member_id: int, template: CouponTemplate, reason_key: str, no
     """
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    expires_at = end_of_day(rules.last_valid_day(local_date(now), template.valid_days))
+    if expires_at is None:
+        expires_at = end_of_day(rules.last_valid_day(local_date(now), template.valid_days))
     for _attempt in range(5):
         new_id = db.session.execute(
             insert(Coupon.__table__)
@@ -185,13 +198,9 @@ def _insert_coupon(member_id: int, template: CouponTemplate, reason_key: str, no
     raise RuntimeError("could not allocate a unique coupon code")
 
 
-def _issue_for(member_ids: list[int], now: datetime, actor) -> list[int]:
-    issued = []
-    for member_id, template in _missing_tier_coupons(member_ids):
-        coupon_id = _insert_coupon(member_id, template, rules.TIER_REASON, now)
-        if coupon_id is None:
-            continue
-        issued.append(coupon_id)
+def _issue_one(member_id, template, reason_key, now, actor, expires_at=None) -> int | None:
+    coupon_id = _insert_coupon(member_id, template, reason_key, now, expires_at)
+    if coupon_id is not None:
         audit.record(
             "coupon.issued",
             actor=actor,
@@ -199,9 +208,83 @@ def _issue_for(member_ids: list[int], now: datetime, actor) -> list[int]:
             subject_id=coupon_id,
             member_id=member_id,
             template_id=template.id,
-            reason=rules.TIER_REASON,
+            reason=reason_key,
         )
+    return coupon_id
+
+
+def _issue_for(member_ids: list[int], now: datetime, actor) -> list[int]:
+    issued = []
+    for member_id, template in _missing_tier_coupons(member_ids):
+        coupon_id = _issue_one(member_id, template, rules.TIER_REASON, now, actor)
+        if coupon_id is not None:
+            issued.append(coupon_id)
     return issued
+
+
+def _paid_owed(member_id: int, now: datetime) -> list[tuple[CouponTemplate, str, datetime]]:
+    """(template, reason, expiry) for each active paid-card template not yet issued for the
+    card's current period or quarter; nothing when the card is not active at `now`."""
+    card = active_benefits(member_id, now)
+    if card is None or card.membership_id is None:
+        return []
+    today = local_date(now)
+    period_reason = rules.paid_period_reason(card.membership_id, local_date(card.paid_from))
+    quarter_reason = rules.paid_quarter_reason(card.membership_id, today)
+    templates = db.session.scalars(
+        select(CouponTemplate)
+        .where(CouponTemplate.source == "paid", CouponTemplate.active)
+        .order_by(CouponTemplate.id)
+    )
+    held = {
+        (template_id, reason)
+        for template_id, reason in db.session.execute(
+            select(Coupon.template_id, Coupon.reason_key).where(
+                Coupon.member_id == member_id,
+                Coupon.reason_key.in_([period_reason, quarter_reason]),
+            )
+        )
+    }
+    owed = []
+    for template in templates:
+        reason = quarter_reason if template.per_quarter else period_reason
+        if (template.id, reason) in held:
+            continue
+        last_day = rules.paid_last_valid_day(
+            today, template.valid_days, per_quarter=template.per_quarter
+        )
+        owed.append((template, reason, end_of_day(last_day)))
+    return owed
+
+
+def _issue_paid_for(member_id: int, now: datetime, actor) -> list[int]:
+    issued = []
+    for template, reason, expires_at in _paid_owed(member_id, now):
+        coupon_id = _issue_one(member_id, template, reason, now, actor, expires_at)
+        if coupon_id is not None:
+            issued.append(coupon_id)
+    return issued
+
+
+@use_case
+def issue_paid_coupons(member_id: int, now: datetime, *, actor=PAID_ISSUER) -> list[int]:
+    """Issue a paid-card holder the card's coupons: each active paid template once per paid
+    period ('paid:<membership>:<period start day>'), or, when quarterly, once per brand-local
+    calendar quarter ('paid:<membership>:<YYYY>Q<n>', expiring with the quarter or after its
+    valid days, whichever is first). The card is read at `now` (active_benefits), so a member
+    without an active card, or whose card was revoked, gets nothing new; coupons held stay.
+
+    Idempotent like tier coupons: UNIQUE (member, template, reason) with ON CONFLICT DO
+    NOTHING. Returns the ids of new coupons and audits each.
+    """
+    return _issue_paid_for(member_id, now, actor)
+
+
+@use_case
+def issue_coupons(member_id: int, now: datetime) -> list[int]:
+    """Everything the member is owed now, tier and paid card, in one transaction (the card
+    and coupons pages call this). Same guarantees as the two use cases it joins."""
+    return issue_tier_coupons(member_id, now) + issue_paid_coupons(member_id, now)
 
 
 @use_case
@@ -217,20 +300,29 @@ def issue_tier_coupons(member_id: int, now: datetime, *, actor=TIER_ISSUER) -> l
     return _issue_for([member_id], now, actor)
 
 
+def _member_batches(batch: int):
+    """Member ids, `batch` at a time, in id order (each batch gets its own transaction)."""
+    after = 0
+    while ids := list(
+        db.session.scalars(
+            select(Member.id).where(Member.id > after).order_by(Member.id).limit(batch)
+        )
+    ):
+        yield ids
+        after = ids[-1]
+
+
 def issue_all_tier_coupons(*, now: datetime, batch: int = ISSUE_BATCH) -> int:
     """The same for every member, `batch` members per transaction (a CLI job, not a request).
     Returns how many coupons were issued."""
-    issued, after = 0, 0
-    while True:
-        ids = list(
-            db.session.scalars(
-                select(Member.id).where(Member.id > after).order_by(Member.id).limit(batch)
-            )
-        )
-        if not ids:
-            return issued
-        issued += len(_issue_batch(ids, now))
-        after = ids[-1]
+    return sum(len(_issue_batch(ids, now)) for ids in _member_batches(batch))
+
+
+def issue_all_coupons(*, now: datetime, batch: int = ISSUE_BATCH) -> tuple[int, int]:
+    """Tier and paid-card coupons for every member (the nightly job), `batch` members per
+    transaction. Returns (tier coupons issued, paid-card coupons issued)."""
+    tier = issue_all_tier_coupons(now=now, batch=batch)
+    return tier, sum(len(_issue_paid_batch(ids, now)) for ids in _member_batches(batch))
 
 
 @use_case
@@ -239,14 +331,26 @@ def _issue_batch(member_ids: list[int], now: datetime) -> list[int]:
 
 
 @use_case
-def write_off(code: str, *, actor, now: datetime, member_id: int | None = None) -> Coupon:
-    """Honour a coupon at the till (核销): issued and not expired -> used, in one step.
+def _issue_paid_batch(member_ids: list[int], now: datetime) -> list[int]:
+    return [i for member_id in member_ids for i in _issue_paid_for(member_id, now, PAID_ISSUER)]
+
+
+@use_case
+def write_off(
+    code: str, *, order_cents: int, actor, now: datetime, member_id: int | None = None
+) -> Coupon:
+    """Honour a coupon at the till (核销) against the order amount the cashier entered: issued,
+    not expired and the order reaching the minimum spend -> used, in one step.
 
     `member_id`, when given (the staff member page), limits it to that member's coupons.
-    Writes the state, when and by whom, and an audit row. Raises CouponUnknown,
-    CouponAlreadyUsed, CouponExpired. Concurrency: one conditional UPDATE, so of two cashiers
-    writing off one code at once exactly one succeeds and the other is told it is used.
+    Writes the state, when, by whom and the order amount, and an audit row. Raises
+    InvalidAmount (order not above zero), CouponUnknown, CouponAlreadyUsed, CouponExpired,
+    SpendBelowThreshold (the coupon stays usable). Concurrency: one conditional UPDATE that
+    carries every condition, so of two cashiers writing off one code at once exactly one
+    succeeds and the other is told it is used.
     """
+    if order_cents <= 0:
+        raise InvalidAmount()
     code = rules.normalise_code(code)
     if not code:
         raise CouponUnknown()
@@ -255,8 +359,13 @@ def write_off(code: str, *, actor, now: datetime, member_id: int | None = None) 
         mine.append(Coupon.member_id == member_id)
     moved = db.session.execute(
         update(Coupon)
-        .where(*mine, Coupon.state == "issued", Coupon.expires_at > now)
-        .values(state="used", used_at=now, used_by=actor.audit_label)
+        .where(
+            *mine,
+            Coupon.state == "issued",
+            Coupon.expires_at > now,
+            Coupon.min_spend_cents <= order_cents,
+        )
+        .values(state="used", used_at=now, used_by=actor.audit_label, used_on_cents=order_cents)
         .execution_options(synchronize_session=False)
     ).rowcount
     coupon = db.session.scalar(
@@ -267,7 +376,9 @@ def write_off(code: str, *, actor, now: datetime, member_id: int | None = None) 
     if not moved:
         if coupon.state == "used":
             raise CouponAlreadyUsed()
-        raise CouponExpired()
+        if coupon.is_expired(now):
+            raise CouponExpired()
+        raise SpendBelowThreshold(coupon.min_spend_cents, order_cents)
     audit.record(
         "coupon.written_off",
         actor=actor,
@@ -276,5 +387,6 @@ def write_off(code: str, *, actor, now: datetime, member_id: int | None = None) 
         member_id=coupon.member_id,
         code=code,
         amount_cents=coupon.amount_cents,
+        order_cents=order_cents,
     )
     return coupon

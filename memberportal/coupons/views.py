@@ -20,8 +20,9 @@ bp = Blueprint("coupons", __name__, url_prefix="/coupons")
 @member_required
 def index():
     now = utcnow()
-    # Tier coupons are issued here, lazily and once, whatever path moved the member's tier.
-    services.issue_tier_coupons(current_user.id, now)
+    # Tier and paid-card coupons are issued here, lazily and once, whatever path moved the
+    # member's tier or card.
+    services.issue_coupons(current_user.id, now)
     return render(
         "coupons/index.html", coupons=queries.coupons_for_member(current_user.id, now), now=now
     )

@@ -24,8 +24,8 @@ bp = Blueprint("members", __name__)
 def card():
     from memberportal.coupons import services as coupon_services
 
-    # Tier coupons are issued lazily and once, whatever path moved the member's tier.
-    coupon_services.issue_tier_coupons(current_user.id, utcnow())
+    # Tier and paid-card coupons are issued lazily and once, whatever path moved the tier or card.
+    coupon_services.issue_coupons(current_user.id, utcnow())
     return render("members/card.html", **card_context(current_user))
 
 

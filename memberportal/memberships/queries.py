@@ -29,6 +29,10 @@ class ActiveBenefits:
     paid_until: datetime  # the paid period's end (benefits last a day's grace beyond it)
     plan_name_zh: str = ""
     plan_name_en: str = ""
+    membership_id: int | None = None
+    # The paid period's start (the membership's creation when the processor gave none):
+    # benefits given "once per period" are keyed on it.
+    paid_from: datetime | None = None
 
     @property
     def plan_name(self) -> str:
@@ -49,6 +53,8 @@ def active_benefits(member_id: int, now: datetime) -> ActiveBenefits | None:
             Membership.current_period_end,
             Plan.name_zh,
             Plan.name_en,
+            Membership.id,
+            func.coalesce(Membership.current_period_start, Membership.created_at),
         )
         .join(Plan, Plan.id == Membership.plan_id)
         .where(

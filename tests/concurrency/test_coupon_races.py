@@ -1,5 +1,7 @@
 """Coupon races: the database, not Python, decides who writes off a code and what is issued."""
 
+from datetime import timedelta
+
 import pytest
 
 from memberportal.accounts.models import StaffUser
@@ -8,7 +10,7 @@ from memberportal.coupons import services
 from memberportal.extensions import db
 from tests import factories
 from tests.concurrency.test_mall_races import run_threads
-from tests.coupon_helpers import coupons_of, move_to_tier, tier_coupons
+from tests.coupon_helpers import coupons_of, move_to_tier, paid_card, paid_coupons, tier_coupons
 
 pytestmark = pytest.mark.concurrency
 
@@ -22,7 +24,8 @@ def test_six_cashiers_write_off_one_code_once(app):
 
     def write_off(staff_id):
         def job():
-            services.write_off(code, actor=db.session.get(StaffUser, staff_id), now=utcnow())
+            staff = db.session.get(StaffUser, staff_id)
+            services.write_off(code, order_cents=7900, actor=staff, now=utcnow())
 
         return job
 
@@ -43,3 +46,20 @@ def test_the_card_opened_on_six_devices_issues_each_coupon_once(app):
     outcomes = run_threads(app, [job] * 6)
     assert outcomes == ["ok"] * 6, outcomes
     assert sorted(c.amount_cents for c in coupons_of(member_id)) == [800, 1500, 2500, 4000]
+
+
+def test_an_svip_card_opened_on_six_devices_issues_each_paid_coupon_once(app):
+    paid_coupons()
+    member_id = factories.member().id
+    now = utcnow()
+    card = paid_card(member_id, now - timedelta(days=3), now + timedelta(days=362))
+
+    def job():
+        services.issue_coupons(member_id, utcnow())
+
+    outcomes = run_threads(app, [job] * 6)
+    assert outcomes == ["ok"] * 6, outcomes
+    paid = sorted((c.amount_cents, c.reason_key) for c in coupons_of(member_id) if c.from_paid_card)
+    assert [amount for amount, _ in paid] == [3000, 5000]
+    assert all(reason.startswith(f"paid:{card}:") for _, reason in paid)
+    assert len(coupons_of(member_id)) == 3  # and VIP1's tier coupon, once

@@ -7,11 +7,13 @@ from sqlalchemy import select, text
 
 from memberportal.audit.models import AuditEntry
 from memberportal.core.errors import NotFound
+from memberportal.core.money import InvalidAmount
 from memberportal.coupons import services
 from memberportal.coupons.errors import (
     CouponAlreadyUsed,
     CouponExpired,
     CouponUnknown,
+    SpendBelowThreshold,
     TemplateRuleBroken,
 )
 from memberportal.coupons.models import CouponTemplate
@@ -84,7 +86,7 @@ def test_an_inactive_template_is_not_issued_but_coupons_held_stay():
     move_to_tier(member.id, "VIP2")
     assert services.issue_tier_coupons(member.id, T0) == []
     assert [c.amount_cents for c in coupons_of(member.id)] == [800]
-    services.write_off(coupons_of(member.id)[0].code, actor=ACTOR, now=T0)
+    services.write_off(coupons_of(member.id)[0].code, order_cents=7900, actor=ACTOR, now=T0)
 
 
 def test_the_cli_job_issues_for_every_member_in_batches_and_reruns_as_a_no_op(app):
@@ -105,10 +107,11 @@ def test_write_off_once_then_already_used():
     services.issue_tier_coupons(member.id, T0)
     (coupon,) = coupons_of(member.id)
     typed = coupon.display_code.lower()  # a cashier types it with the space, in lower case
-    used = services.write_off(typed, actor=ACTOR, now=T0 + timedelta(days=2))
+    used = services.write_off(typed, order_cents=9950, actor=ACTOR, now=T0 + timedelta(days=2))
     assert used.id == coupon.id and used.state == "used" and used.used_by == "test"
+    assert used.used_on_cents == 9950
     with pytest.raises(CouponAlreadyUsed) as error:
-        services.write_off(coupon.code, actor=ACTOR, now=T0 + timedelta(days=3))
+        services.write_off(coupon.code, order_cents=9950, actor=ACTOR, now=T0 + timedelta(days=3))
     assert str(error.value.message) == "此优惠券已被使用。"  # Chinese outside a request
     (after,) = coupons_of(member.id)
     assert after.used_at == T0 + timedelta(days=2)
@@ -121,10 +124,14 @@ def test_an_expired_coupon_cannot_be_written_off():
     services.issue_tier_coupons(member.id, T0)
     (coupon,) = coupons_of(member.id)
     last_moment = coupon.expires_at
+    late = last_moment + timedelta(microseconds=1)
     with pytest.raises(CouponExpired):
-        services.write_off(coupon.code, actor=ACTOR, now=last_moment + timedelta(microseconds=1))
+        services.write_off(coupon.code, order_cents=10000, actor=ACTOR, now=late)
+    with pytest.raises(CouponExpired):  # expired says expired, whatever the amount
+        services.write_off(coupon.code, order_cents=100, actor=ACTOR, now=late)
     assert coupons_of(member.id)[0].state == "issued"
-    services.write_off(coupon.code, actor=ACTOR, now=last_moment - timedelta(seconds=1))
+    in_time = last_moment - timedelta(seconds=1)
+    services.write_off(coupon.code, order_cents=10000, actor=ACTOR, now=in_time)
     assert coupons_of(member.id)[0].state == "used"
 
 
@@ -135,9 +142,9 @@ def test_unknown_codes_and_another_members_coupon_are_refused():
     (coupon,) = coupons_of(owner.id)
     for code in ("", "   ", "ZZZZZ99999"):
         with pytest.raises(CouponUnknown):
-            services.write_off(code, actor=ACTOR, now=T0)
+            services.write_off(code, order_cents=10000, actor=ACTOR, now=T0)
     with pytest.raises(CouponUnknown):
-        services.write_off(coupon.code, actor=ACTOR, now=T0, member_id=other.id)
+        services.write_off(coupon.code, order_cents=10000, actor=ACTOR, now=T0, member_id=other.id)
     assert coupons_of(owner.id)[0].state == "issued" and actions("coupon.written") == []
 
 
@@ -148,6 +155,9 @@ def test_template_settings_are_checked_and_nothing_is_written():
         ({"valid_days": 0}, "valid_days"),
         ({"name_en": "  "}, "name"),
         ({"tier_id": 999999}, "tier"),
+        ({"source": "gift"}, "source"),
+        ({"source": "paid", "tier_id": factories.tier("VIP1").id}, "paid_tier"),
+        ({"per_quarter": True}, "quarterly"),
     ]
     for change, field in cases:
         with pytest.raises(TemplateRuleBroken) as error:
@@ -181,6 +191,9 @@ def test_the_database_refuses_what_the_rules_refuse():
     bad = [
         "UPDATE coupon_templates SET amount_cents = 0",
         "UPDATE coupon_templates SET min_spend_cents = 500",
+        "UPDATE coupon_templates SET source = 'gift'",
+        "UPDATE coupon_templates SET per_quarter = TRUE",
+        "UPDATE coupon_templates SET source = 'paid', tier_id = (SELECT min(id) FROM tiers)",
     ]
     for statement in bad:
         with pytest.raises(Exception, match="(?i)check"):
@@ -188,3 +201,60 @@ def test_the_database_refuses_what_the_rules_refuse():
         db.session.rollback()
     services.issue_tier_coupons(member.id, T0)  # no tier: nothing issued
     assert coupons_of(member.id) == [] and created.active
+
+
+def vip2_coupon(member_id: int):
+    """The member at VIP2 with '15 off 169' (and VIP1's '8 off 79'): the 169 one."""
+    move_to_tier(member_id, "VIP2")
+    services.issue_tier_coupons(member_id, T0)
+    return next(c for c in coupons_of(member_id) if c.min_spend_cents == 16900)
+
+
+def test_an_order_below_the_minimum_spend_is_refused_and_the_coupon_stays_usable():
+    tier_coupons()
+    member = factories.member()
+    coupon = vip2_coupon(member.id)
+    with pytest.raises(SpendBelowThreshold) as error:
+        services.write_off(coupon.code, order_cents=12000, actor=ACTOR, now=T0)
+    assert str(error.value.message) == "此优惠券需满 ¥169.00 方可使用；本单金额为 ¥120.00。"
+    with pytest.raises(SpendBelowThreshold):
+        services.write_off(coupon.code, order_cents=16899, actor=ACTOR, now=T0)
+    after = next(c for c in coupons_of(member.id) if c.id == coupon.id)
+    assert (after.state, after.used_at, after.used_on_cents) == ("issued", None, None)
+    assert actions("coupon.written") == []
+    # The same coupon, on an order of exactly the threshold, is honoured.
+    used = services.write_off(coupon.code, order_cents=16900, actor=ACTOR, now=T0)
+    assert (used.state, used.used_on_cents) == ("used", 16900)
+    audit = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "coupon.written_off")
+    ).one()
+    assert audit.details["order_cents"] == 16900 and audit.details["amount_cents"] == 1500
+
+
+def test_a_no_threshold_coupon_takes_any_positive_order_amount():
+    tier_coupons()
+    member = factories.member()
+    move_to_tier(member.id, "VIP3")
+    services.issue_tier_coupons(member.id, T0)
+    free = next(c for c in coupons_of(member.id) if c.min_spend_cents == 0)
+    for bad in (0, -500):
+        with pytest.raises(InvalidAmount):
+            services.write_off(free.code, order_cents=bad, actor=ACTOR, now=T0)
+    used = services.write_off(free.code, order_cents=1, actor=ACTOR, now=T0)
+    assert (used.amount_cents, used.state, used.used_on_cents) == (2500, "used", 1)
+
+
+def test_the_database_refuses_a_use_below_the_threshold():
+    tier_coupons()
+    member = factories.member()
+    services.issue_tier_coupons(member.id, T0)
+    (coupon,) = coupons_of(member.id)  # 8 off 79
+    bad = [
+        "UPDATE coupons SET state = 'used', used_at = issued_at, used_on_cents = 7899",
+        "UPDATE coupons SET used_on_cents = 7900",  # an amount on an unused coupon
+    ]
+    for statement in bad:
+        with pytest.raises(Exception, match="(?i)check"):
+            db.session.execute(text(statement))
+        db.session.rollback()
+    assert coupons_of(member.id)[0].state == "issued"
