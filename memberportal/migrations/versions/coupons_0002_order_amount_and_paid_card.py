@@ -1,7 +1,7 @@
 """coupons: the order amount a coupon was used on; templates for the paid card (per period or quarter)
 
 Revision ID: coupons_0002
-Revises: coupons_0001
+Revises: tiers_0001
 Create Date: 2026-11-22 23:05:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'coupons_0002'
-down_revision = 'coupons_0001'
+down_revision = 'tiers_0001'
 branch_labels = None
 depends_on = None
 
