@@ -25,6 +25,7 @@ from memberportal.memberships.models import (  # noqa: F401
 )
 from memberportal.points.models import Allocation, LedgerEntry, PointLot, ProgramRules  # noqa: F401
 from memberportal.purchases.models import Purchase, Refund  # noqa: F401
+from memberportal.referrals.models import Referral  # noqa: F401
 from memberportal.reviews.models import Review  # noqa: F401
 from memberportal.tiers.models import (  # noqa: F401
     GrowthEntry,

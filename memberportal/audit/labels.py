@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "member.registered": _l("Member registered"),
     "member.profile_updated": _l("Profile updated"),
     "member.profile_completed": _l("Profile completed"),
+    "member.referred": _l("A friend joined through the member's invite link"),
     "membership.started": _l("Paid membership started"),
     "membership.updated": _l("Paid membership changed"),
     "membership.invoice_paid": _l("Paid membership invoice paid"),

@@ -15,6 +15,7 @@ from memberportal.core.db import use_case
 from memberportal.core.errors import AlreadyExists, NotFound
 from memberportal.extensions import db
 from memberportal.members.models import Member
+from memberportal.referrals.services import record_referral
 from memberportal.tiers.queries import entry_tier
 
 
@@ -34,12 +35,16 @@ def new_card_code() -> str:
 
 
 @use_case
-def register(name: str, contact: str, password: str, *, birthday=None) -> Member:
-    """Create a member at the entry tier.
+def register(
+    name: str, contact: str, password: str, *, birthday=None, referred_by: str | None = None
+) -> Member:
+    """Create a member at the entry tier; `referred_by` is the invite link's code, if any.
 
     Raises InvalidContact, WeakPassword, or ContactTaken. The phone, email, member number
     and card code are UNIQUE in the database, so two simultaneous sign-ups with one phone
-    make one member; a clash of random numbers is retried.
+    make one member; a clash of random numbers is retried. A known code of another member
+    records the referral and credits that member (referrals.services.record_referral); an
+    unknown one is ignored.
     """
     phone, email = normalise_contact(contact)
     check_password(password, contact=phone or email or "")
@@ -64,9 +69,15 @@ def register(name: str, contact: str, password: str, *, birthday=None) -> Member
             if _contact_exists(phone, email):
                 raise ContactTaken() from None
             continue
-        audit.record("member.registered", actor=member, subject_type="member", subject_id=member.id)
-        return member
+        return _welcome(member, referred_by)
     raise RuntimeError("could not allocate a unique member number")
+
+
+def _welcome(member: Member, referred_by: str | None) -> Member:
+    audit.record("member.registered", actor=member, subject_type="member", subject_id=member.id)
+    # Same transaction: a referrer is credited only if the new member exists.
+    record_referral(referred_by, member.id, actor=member, now=member.joined_at)
+    return member
 
 
 @use_case

@@ -42,6 +42,10 @@ class ProgramRules(db.Model):
             name="interaction_growth",
         ),
         CheckConstraint("review_growth BETWEEN 0 AND 10000", name="review_growth"),
+        CheckConstraint(
+            "referral_points BETWEEN 0 AND 100000 AND share_growth BETWEEN 0 AND 10000",
+            name="referral",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
@@ -61,6 +65,9 @@ class ProgramRules(db.Model):
     sign_in_growth: Mapped[int] = mapped_column(default=5, server_default="5")
     profile_growth: Mapped[int] = mapped_column(default=20, server_default="20")
     review_growth: Mapped[int] = mapped_column(default=10, server_default="10")
+    # What the referrer earns for each new member who joins through their invite link.
+    referral_points: Mapped[int] = mapped_column(default=100, server_default="100")
+    share_growth: Mapped[int] = mapped_column(default=10, server_default="10")
 
 
 class PointLot(db.Model):

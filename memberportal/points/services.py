@@ -32,6 +32,8 @@ DEFAULT_RULES = {
     "sign_in_growth": 5,
     "profile_growth": 20,
     "review_growth": 10,
+    "referral_points": 100,
+    "share_growth": 10,
 }
 
 

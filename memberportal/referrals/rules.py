@@ -1,0 +1,14 @@
+"""When referral points expire: a fixed validity, counted in the brand's days."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from memberportal.points.rules import add_months
+
+VALID_MONTHS = 6
+
+
+def referral_expiry_day(earned_on: date) -> date:
+    """The last day referral points earned on `earned_on` can be spent (6 months later)."""
+    return add_months(earned_on, VALID_MONTHS)

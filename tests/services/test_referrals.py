@@ -1,0 +1,95 @@
+"""Referrals: recorded once per new member, never self, unknown codes ignored; the referrer
+earns points valid 6 months (brand zone) and share growth within the interaction cap."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from memberportal.audit.models import AuditEntry
+from memberportal.extensions import db
+from memberportal.members import services as member_services
+from memberportal.members.models import Member
+from memberportal.points.models import LedgerEntry, PointLot
+from memberportal.points.queries import ledger_mismatches
+from memberportal.points.services import update_program_rules
+from memberportal.referrals.models import Referral
+from memberportal.referrals.services import record_referral
+from memberportal.tiers.models import GrowthEntry
+from tests import factories
+from tests.points_helpers import ACTOR, T0
+
+
+def member_row(member_id: int) -> Member:
+    db.session.expire_all()
+    return db.session.get(Member, member_id)
+
+
+def referral_count() -> int:
+    return db.session.scalar(select(func.count(Referral.id)))
+
+
+def test_registering_with_a_code_credits_the_referrer_once():
+    referrer = factories.member()
+    friend = factories.member(contact="13900009999")
+    assert referral_count() == 0
+    joined = member_services.register(
+        "新朋友", "13811112222", factories.PASSWORD, referred_by=f" {referrer.member_no} "
+    )
+    again = record_referral(referrer.member_no, joined.id, actor=ACTOR, now=T0)
+    assert again is None and referral_count() == 1
+    row = db.session.scalars(select(Referral)).one()
+    assert (row.referrer_id, row.referred_id, row.points, row.growth) == (
+        referrer.id, joined.id, 100, 10,
+    )  # fmt: skip
+    after = member_row(referrer.id)
+    assert (after.points_balance, after.growth_interaction, after.growth) == (100, 10, 10)
+    assert member_row(joined.id).points_balance == 0
+    assert member_row(friend.id).points_balance == 0
+    audit = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "member.referred"))
+    assert [a.subject_id for a in audit] == [referrer.id]
+    assert ledger_mismatches() == []
+
+
+def test_self_referral_and_unknown_codes_are_ignored():
+    m = factories.member()
+    assert record_referral(m.member_no, m.id, actor=ACTOR, now=T0) is None
+    for code in ("", None, "0000000000", "x" * 200):
+        other = factories.member()
+        assert record_referral(code, other.id, actor=ACTOR, now=T0) is None
+    assert referral_count() == 0
+    assert member_row(m.id).points_balance == 0
+
+
+def test_referral_points_expire_six_months_later_at_the_end_of_the_shanghai_day():
+    referrer, friend = factories.member(), factories.member()
+    late = datetime(2026, 3, 10, 17, 30, tzinfo=UTC)  # 01:30 on 11 March in Shanghai
+    record_referral(referrer.member_no, friend.id, actor=ACTOR, now=late)
+    lot = db.session.scalars(select(PointLot).where(PointLot.member_id == referrer.id)).one()
+    assert (lot.amount, lot.remaining) == (100, 100)
+    expected = datetime(2026, 9, 11, 15, 59, 59, 999999, tzinfo=UTC)  # 23:59:59 11 Sep +08
+    assert lot.expires_at.replace(tzinfo=UTC) == expected
+    entry = db.session.scalars(select(LedgerEntry).where(LedgerEntry.member_id == referrer.id))
+    assert [(e.entry_type, e.kind, e.points) for e in entry] == [("earn", "referral", 100)]
+    assert ledger_mismatches() == []
+
+
+def test_share_growth_counts_only_up_to_the_interaction_cap():
+    update_program_rules(actor=ACTOR, now=T0, share_growth=50, referral_points=30)
+    referrer = factories.member()
+    for _ in range(3):
+        record_referral(referrer.member_no, factories.member().id, actor=ACTOR, now=T0)
+    row = member_row(referrer.id)
+    # VIP2 needs 150; interactions count up to 40% of it: 60 of the 150 recorded.
+    assert (row.points_balance, row.growth_interaction, row.growth) == (90, 150, 60)
+    assert row.tier.code == "VIP1"
+    causes = db.session.scalars(select(GrowthEntry.cause).where(GrowthEntry.kind == "interaction"))
+    assert list(causes) == ["share"] * 3
+    assert ledger_mismatches() == []
+
+
+def test_no_points_or_growth_configured_still_records_the_referral():
+    update_program_rules(actor=ACTOR, now=T0, share_growth=0, referral_points=0)
+    referrer, friend = factories.member(), factories.member()
+    assert record_referral(referrer.member_no, friend.id, actor=ACTOR, now=T0) is not None
+    row = member_row(referrer.id)
+    assert (row.points_balance, row.growth_interaction, referral_count()) == (0, 0, 1)
