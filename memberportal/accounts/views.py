@@ -85,9 +85,13 @@ def login():
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     form = RegisterForm()
+    if request.method == "GET":
+        form.ref.data = (request.args.get("ref") or "")[:32]
     if form.validate_on_submit():
         try:
-            member = member_services.register(form.name.data, form.contact.data, form.password.data)
+            member = member_services.register(
+                form.name.data, form.contact.data, form.password.data, referred_by=form.ref.data
+            )
         except DomainError as error:
             field = form.password if error.code == "weak_password" else form.contact
             field.errors.append(str(error.message))

@@ -49,6 +49,7 @@ def card_context(member) -> dict:
         "interactions_allowed": allowed,
         "interactions": interaction_status(member.id, utcnow()),
         "coupon_count": usable_count(member.id, utcnow()),
+        "referral_points": program_rules().referral_points,
     }
 
 

@@ -54,4 +54,12 @@ class RulesForm(FlaskForm):
         _l("Growth for reviewing a purchase (once per purchase)"),
         validators=[InputRequired(), NumberRange(0, 10000)],
     )
+    referral_points = IntegerField(
+        _l("Points for inviting a new member (valid 6 months)"),
+        validators=[InputRequired(), NumberRange(0, 100000)],
+    )
+    share_growth = IntegerField(
+        _l("Growth for inviting a new member"),
+        validators=[InputRequired(), NumberRange(0, 10000)],
+    )
     submit = SubmitField(_l("Save rules"))

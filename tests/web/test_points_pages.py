@@ -105,7 +105,7 @@ def test_owner_edits_program_rules(owner_web, cashier_web):
         "clearing_month": "12", "clearing_day": "31", "clearing_years_after": "1",
         "interaction_cap_pct": "40", "qualification_months": "12", "member_day": "",
         "member_day_multiplier_pct": "200", "sign_in_growth": "7", "profile_growth": "30",
-        "review_growth": "10",
+        "review_growth": "10", "referral_points": "100", "share_growth": "10",
     }  # fmt: skip
     assert owner_web.submit("/merchant/points/rules", form).status_code == 303
     saved = program_rules()
