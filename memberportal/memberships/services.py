@@ -96,11 +96,15 @@ def create_plan(code: str, *, actor: Actor, **values) -> Plan:
 def update_plan(plan_id: int, *, actor: Actor, **values) -> Plan:
     """Change a plan's names, price, benefits or state; the audit row holds old and new.
     Existing subscriptions keep the price Stripe holds for them. Raises NotFound, InvalidPlan."""
-    # The lock only keeps the audit row's "old" values exact when two owners edit at once on
-    # PostgreSQL; no rule depends on it (SQLite serialises writers, last edit wins).
-    plan = db.session.get(Plan, plan_id, with_for_update=True)
-    if plan is None:
+    # Take the row before reading it, with a no-op UPDATE: a row lock on PostgreSQL and the
+    # write lock on SQLite (where SELECT .. FOR UPDATE is dropped). Two owners editing at once
+    # then go one after the other, and each audit row's "old" values are what it replaced.
+    taken = db.session.execute(
+        update(Plan).where(Plan.id == plan_id).values(state=Plan.state)
+    ).rowcount
+    if not taken:
         raise NotFound()
+    plan = db.session.get(Plan, plan_id, populate_existing=True)
     _check_plan(values)
     changes = {
         k: [getattr(plan, k), v]

@@ -71,3 +71,39 @@ def test_a_dispute_opening_and_closing_together(app, client, outcome):
     results = deliver_together(app, sim.collected * 2)
     assert [status for status, _ in results] == [200] * 4
     assert membership(sub).status == {"won": "active", "lost": "revoked"}[outcome]
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_two_owners_changing_a_price_at_once_leave_an_exact_audit_trail(app, round_):
+    """The edit takes the plan's row before reading it (on both engines), so the second
+    edit's audit row says it replaced the first one's price, not the price both read."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from memberportal.audit.models import AuditEntry
+    from memberportal.core.actors import SystemActor
+    from memberportal.memberships import services
+    from memberportal.memberships.models import Plan
+
+    membership_demo.load()
+    db.session.commit()
+    plan_id = db.session.scalar(select(Plan.id))
+    barrier = threading.Barrier(2)
+
+    def edit(price):
+        with app.app_context():
+            barrier.wait()
+            services.update_plan(plan_id, actor=SystemActor(), price_cents=price)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(edit, (25900, 29900)))
+    db.session.expire_all()
+    changes = [
+        entry.details["price_cents"]
+        for entry in db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "plan.updated").order_by(AuditEntry.id)
+        )
+    ]
+    final = db.session.scalar(select(Plan.price_cents).where(Plan.id == plan_id))
+    assert changes[0][0] == 19900 and changes[-1][1] == final
+    assert len(changes) == 2 and changes[1][0] == changes[0][1]  # a chain, no lost "old"
