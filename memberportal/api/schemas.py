@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-MAX_CENTS = 10**10  # 100 million yuan: far above any real single purchase
+from memberportal.core.money import MAX_CENTS
 
 
 def _printable(value: str) -> None:

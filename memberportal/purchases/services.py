@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from memberportal.audit import services as audit
 from memberportal.core.db import use_case
 from memberportal.core.errors import ValidationFailed
+from memberportal.core.money import check_cents
 from memberportal.extensions import db
 from memberportal.members.models import Member
 from memberportal.points import ledger
@@ -62,6 +63,7 @@ def _insert_once(table):
 def _check_amount(amount_cents: int) -> None:
     if not isinstance(amount_cents, int) or isinstance(amount_cents, bool) or amount_cents <= 0:
         raise ValidationFailed(_l("The amount must be more than zero."))
+    check_cents(amount_cents)
 
 
 @use_case

@@ -240,3 +240,13 @@ def test_control_characters_are_a_validation_error(client, headers):
     )
     assert path.status_code in (400, 422) and path.is_json
     assert balance(member) == 0
+
+
+def test_the_largest_amount_is_ten_million_yuan(client, headers):
+    """Above it a clear 422 (it used to overflow PostgreSQL's integer column: a 500)."""
+    member = factories.member()
+    too_big = buy(client, headers, member, ref="BIG-1", cents=1_000_000_001)
+    assert too_big.status_code == 422 and too_big.get_json()["error"] == "invalid_amount"
+    largest = buy(client, headers, member, ref="BIG-2", cents=1_000_000_000)
+    assert largest.status_code == 201
+    assert largest.get_json()["points_earned"] == 10_000_000 == balance(member)

@@ -101,3 +101,11 @@ def test_interactions_are_capped_and_downgrade_waits_for_the_period_end():
     assert m.tier.code == "VIP1"
     causes = db.session.scalars(select(TierChange.cause).order_by(TierChange.id)).all()
     assert causes == ["growth", "reevaluation"]
+
+
+def test_an_amount_above_ten_million_yuan_is_refused_and_records_nothing():
+    m = factories.member()
+    with pytest.raises(ValidationFailed):
+        buy(m.id, 1_000_000_001, "HUGE-1")
+    assert db.session.scalar(select(db.func.count()).select_from(services.Purchase)) == 0
+    assert buy(m.id, 1_000_000_000, "HUGE-2").points_earned == 10_000_000

@@ -32,6 +32,15 @@ def test_parse_cents_rejects_bad_amounts(text, app):
         parse_cents(text)
 
 
+def test_one_amount_is_at_most_ten_million_yuan(app):
+    from memberportal.core.money import MAX_CENTS, AmountTooLarge
+
+    assert parse_cents("10000000") == MAX_CENTS == 1_000_000_000
+    for text in ("10000000.01", "999999999.99"):
+        with pytest.raises(AmountTooLarge):
+            parse_cents(text)
+
+
 def test_parse_cents_zero_allowed_when_asked(app):
     assert parse_cents("0", allow_zero=True) == 0
 

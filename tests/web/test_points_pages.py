@@ -34,10 +34,12 @@ def test_cashier_records_a_purchase_and_sees_points(cashier_web):
 
 def test_bad_amounts_change_nothing(cashier_web):
     m = factories.member()
-    for amount in ("0", "-5", "1.234", "abc"):
+    for amount in ("0", "-5", "1.234", "abc", "10000000.01", "999999999"):
         response = record(cashier_web, m.id, amount, f"X-{amount}")
         assert response.status_code == 422, amount
         assert 'role="alert"' in response.get_data(as_text=True)
+    too_much = record(cashier_web, m.id, "20000000", "X-big").get_data(as_text=True)
+    assert "10,000,000" in too_much
     assert cashier_web.get("/merchant/purchases/member/999999").status_code == 404
     assert state(m.id)["balance"] == 0
 
