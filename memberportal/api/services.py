@@ -9,14 +9,13 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, delete, exc, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from memberportal.api.models import ApiCall, ApiClient, ClientActor, IdempotencyRecord
 from memberportal.api.rules import hash_token, new_token
 from memberportal.audit import services as audit
 from memberportal.core.actors import Actor
 from memberportal.core.clock import utcnow
-from memberportal.core.db import use_case
+from memberportal.core.db import dialect_insert, use_case
 from memberportal.core.errors import AlreadyExists, DomainError, NotFound, ValidationFailed
 from memberportal.extensions import db
 
@@ -126,10 +125,8 @@ class Answer:
 
 
 def _insert_ignoring_duplicates(values: dict):
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return (
-        insert(IdempotencyRecord)
+        dialect_insert(IdempotencyRecord)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["client_id", "key"])
         .returning(IdempotencyRecord.id)

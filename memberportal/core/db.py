@@ -63,6 +63,17 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.close()
 
 
+def dialect_insert(table):
+    """INSERT for the session's engine, with ON CONFLICT (PostgreSQL's or SQLite's): the one
+    way areas write "insert unless a UNIQUE key already holds it"."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from memberportal.extensions import db
+
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
 P = ParamSpec("P")
 R = TypeVar("R")
 

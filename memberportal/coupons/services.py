@@ -8,13 +8,12 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, exists, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from memberportal.audit import services as audit
 from memberportal.core.actors import SystemActor
 from memberportal.core.clock import end_of_day, local_date
-from memberportal.core.db import use_case
+from memberportal.core.db import dialect_insert, use_case
 from memberportal.core.errors import NotFound
 from memberportal.core.money import InvalidAmount
 from memberportal.coupons import rules
@@ -164,13 +163,11 @@ def _insert_coupon(
     transaction and then inserts nothing; a clash of random codes is retried with a new code.
     Returns the new id, or None when it was already issued.
     """
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     if expires_at is None:
         expires_at = end_of_day(rules.last_valid_day(local_date(now), template.valid_days))
     for _attempt in range(5):
         new_id = db.session.execute(
-            insert(Coupon.__table__)
+            dialect_insert(Coupon.__table__)
             .values(
                 code=rules.new_code(),
                 member_id=member_id,

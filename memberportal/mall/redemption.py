@@ -8,11 +8,10 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from memberportal.audit import services as audit
-from memberportal.core.db import use_case
+from memberportal.core.db import dialect_insert, use_case
 from memberportal.core.errors import NotFound
 from memberportal.extensions import db
 from memberportal.mall import queries, rules
@@ -192,14 +191,9 @@ def _take_stock(item: Item, member_id: int, quantity: int, now: datetime) -> Non
     raise OutOfStock()
 
 
-def _upsert(table):
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
 def _count_towards_limit(item: Item, member_id: int, quantity: int) -> None:
     db.session.execute(
-        _upsert(MemberItemCount)
+        dialect_insert(MemberItemCount)
         .values(item_id=item.id, member_id=member_id, redeemed=0)
         .on_conflict_do_nothing(index_elements=["item_id", "member_id"])
     )

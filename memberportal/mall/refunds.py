@@ -12,11 +12,10 @@ import logging
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from memberportal.audit import services as audit
 from memberportal.core.actors import SystemActor
-from memberportal.core.db import use_case
+from memberportal.core.db import dialect_insert, use_case
 from memberportal.extensions import db
 from memberportal.mall.models import MallRefund
 from memberportal.memberships.gateway import get_gateway
@@ -29,10 +28,8 @@ LATE_REASON = "paid after the hold was released"
 
 def _insert_once(values: dict) -> bool:
     """True when this call inserted the row (RETURNING: rowcount is not reported everywhere)."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(MallRefund)
+        dialect_insert(MallRefund)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["payment_intent_id"])
         .returning(MallRefund.id)

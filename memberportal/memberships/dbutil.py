@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.dialects import postgresql, sqlite
-
+from memberportal.core.db import dialect_insert
 from memberportal.extensions import db
 
 
@@ -13,11 +12,12 @@ def insert_once(model, **values) -> bool:
     No savepoint is needed, and on PostgreSQL a concurrent insert of the same key waits for
     the other transaction and then does nothing, so exactly one caller sees True.
     """
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = model.__table__
     statement = (
-        insert(table).values(**values).on_conflict_do_nothing().returning(*table.primary_key)
+        dialect_insert(table)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(*table.primary_key)
     )
     # RETURNING rather than rowcount: drivers do not all report rowcount for this statement.
     return db.session.execute(statement).first() is not None

@@ -7,10 +7,9 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from memberportal.audit import services as audit
-from memberportal.core.db import use_case
+from memberportal.core.db import dialect_insert, use_case
 from memberportal.core.errors import ValidationFailed
 from memberportal.core.money import check_cents
 from memberportal.extensions import db
@@ -54,12 +53,6 @@ class RefundResult:
     balance: int
 
 
-def _insert_once(table):
-    """INSERT .. ON CONFLICT DO NOTHING in the session's dialect (PostgreSQL or SQLite)."""
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
 def _check_amount(amount_cents: int) -> None:
     if not isinstance(amount_cents, int) or isinstance(amount_cents, bool) or amount_cents <= 0:
         raise ValidationFailed(_l("The amount must be more than zero."))
@@ -99,7 +92,7 @@ def record_purchase(
     points = points_for_purchase(amount_cents, rate, multiplier)
     growth = growth_for_purchase(amount_cents)
     purchase_id = db.session.execute(
-        _insert_once(purchases).values(
+        dialect_insert(purchases).values(
             member_id=member_id, source=source, order_ref=order_ref, amount_cents=amount_cents,
             rate_pct=rate, multiplier_pct=multiplier, note=(note or "").strip() or None,
             store=store, actor_label=actor.audit_label, at=now, refunded_cents=0,

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import literal, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from memberportal.audit import services as audit
-from memberportal.core.db import use_case
+from memberportal.core.db import dialect_insert, use_case
 from memberportal.extensions import db
 from memberportal.points.services import program_rules
 from memberportal.purchases.errors import UnknownPurchase
@@ -44,8 +43,6 @@ def _check(rating: int, text: str) -> None:
 def _claim(member_id: int, purchase_id: int, rating: int, text: str, growth: int, now):
     """INSERT the review from the purchase row itself, only if it is the member's and not
     fully refunded; ON CONFLICT (purchase_id) DO NOTHING. The new id, or None."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     source = select(
         purchases.c.member_id, purchases.c.id, literal(rating), literal(text),
         literal(growth), literal(now, reviews.c.created_at.type),
@@ -56,7 +53,7 @@ def _claim(member_id: int, purchase_id: int, rating: int, text: str, growth: int
     )  # fmt: skip
     columns = ["member_id", "purchase_id", "rating", "text", "growth", "created_at"]
     statement = (
-        insert(reviews)
+        dialect_insert(reviews)
         .from_select(columns, source)
         .on_conflict_do_nothing(index_elements=["purchase_id"])
         .returning(reviews.c.id)
