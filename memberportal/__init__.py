@@ -40,6 +40,7 @@ MERCHANT_BLUEPRINTS = [
     "memberportal.purchases.merchant_views",
     "memberportal.points.merchant_views",
     "memberportal.reports.merchant_views",
+    "memberportal.referrals.merchant_views",
     "memberportal.reviews.merchant_views",
 ]
 

@@ -85,7 +85,22 @@ class RefundOut(Schema):
     refund_id = fields.Integer(required=True)
     order_ref = fields.String(required=True)
     points_taken = fields.Integer(required=True)
-    growth_taken = fields.Integer(required=True)
+    growth_taken = fields.Integer(
+        required=True,
+        metadata={
+            "description": "All the growth the member lost by this refund: the purchase's "
+            "growth in proportion to the amount refunded, plus, when this refund leaves the "
+            "purchase fully refunded, the growth the member's review of it had earned "
+            "(review_growth_taken). The tier is not lowered at once."
+        },
+    )
+    review_growth_taken = fields.Integer(
+        required=True,
+        metadata={
+            "description": "The part of growth_taken that was the review's growth: not 0 only "
+            "on the refund that leaves a reviewed purchase fully refunded."
+        },
+    )
     balance = fields.Integer(required=True)
 
 

@@ -322,7 +322,10 @@ def purchase_body(result, member_no: str, order_ref: str) -> dict:
 @bp.alt_response(409, schema=ErrorOut, description="idempotency_conflict")
 @bp.alt_response(422, schema=ErrorOut, description="refund_exceeds_purchase, invalid_amount")
 def create_refund(data: dict, order_ref: str):
-    """Refund all or part of a reported purchase: takes back points and growth. Safe to retry."""
+    """Refund all or part of a reported purchase: takes back points and growth. Safe to retry.
+
+    The refund that leaves the purchase fully refunded also takes back the growth of the
+    member's review of it (once)."""
     client = require_client()
 
     def compute() -> tuple[int, dict]:
@@ -341,7 +344,8 @@ def create_refund(data: dict, order_ref: str):
                 "refund_id": result.refund_id,
                 "order_ref": order_ref,
                 "points_taken": result.points_taken,
-                "growth_taken": result.growth_taken,
+                "growth_taken": result.growth_lost,
+                "review_growth_taken": result.review_growth_taken,
                 "balance": result.balance,
             }
         )

@@ -60,6 +60,7 @@ ACTION_LABELS = {
     "purchase.recorded": _l("Purchase recorded"),
     "purchase.refunded": _l("Purchase refunded"),
     "review.written": _l("Purchase reviewed"),
+    "review.growth_returned": _l("Review growth taken back (purchase refunded)"),
     "staff.created": _l("Staff account created"),
     "tier.changed": _l("Tier changed"),
 }

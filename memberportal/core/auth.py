@@ -41,6 +41,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "payments.view": _OWNER,
     "reports.view": _MANAGERS,
     "reviews.view": _MANAGERS,
+    "referrals.view": _MANAGERS,
     "audit.view": _MANAGERS,
 }
 

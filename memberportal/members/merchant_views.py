@@ -42,13 +42,14 @@ def detail(member_id: int):
 
 
 def _summary(member_id: int) -> dict:
-    """The paid card, coupons to use and the latest mall orders, read through their areas'
-    queries."""
+    """The paid card, coupons to use, the latest mall orders and how many friends the member
+    referred, read through their areas' queries."""
     from memberportal.coupons import queries as coupon_queries
     from memberportal.mall import queries as mall_queries
     from memberportal.mall.rules import STATUS_LABELS as ORDER_LABELS
     from memberportal.memberships import queries as membership_queries
     from memberportal.memberships.models import STATUS_LABELS as MEMBERSHIP_LABELS
+    from memberportal.referrals import queries as referral_queries
 
     orders, coupons = [], []
     if current_staff_can("coupons.write_off"):
@@ -61,4 +62,5 @@ def _summary(member_id: int) -> dict:
         "orders": orders,
         "coupons": coupons,
         "order_label": lambda code: ORDER_LABELS.get(code, code),
+        "referred_count": referral_queries.referred_by(member_id),
     }

@@ -104,11 +104,14 @@ def refund(purchase_id: int):
     except DomainError as error:
         message = _("%(ref)s: %(problem)s", ref=purchase.order_ref, problem=error.message)
         return member_page(member, refund_error=message, status=422)
-    flash(
-        _(
-            "Refund recorded: %(points)s points taken back, balance %(balance)s.",
-            points=result.points_taken, balance=result.balance,
-        ),
-        "success",
+    message = _(
+        "Refund recorded: %(points)s points taken back, balance %(balance)s.",
+        points=result.points_taken, balance=result.balance,
     )  # fmt: skip
+    if result.review_growth_taken:
+        message += " " + _(
+            "Growth taken back: %(growth)s, of which %(review)s the member's review had earned.",
+            growth=result.growth_lost, review=result.review_growth_taken,
+        )  # fmt: skip
+    flash(message, "success")
     return redirect_after_post(url_for("merchant.purchases.member", member_id=member.id))

@@ -30,6 +30,7 @@ from memberportal.purchases.errors import (
     UnknownPurchase,
 )
 from memberportal.purchases.models import Purchase, Refund
+from memberportal.reviews import services as reviews
 from memberportal.tiers import services as tiers
 
 purchases = Purchase.__table__
@@ -49,8 +50,14 @@ class PurchaseResult:
 class RefundResult:
     refund_id: int
     points_taken: int
-    growth_taken: int
+    growth_taken: int  # the purchase's own (spend) growth, as the refund row records it
     balance: int
+    review_growth_taken: int = 0  # the review's growth, when this refund completed the purchase
+
+    @property
+    def growth_lost(self) -> int:
+        """All the growth the member lost by this refund."""
+        return self.growth_taken + self.review_growth_taken
 
 
 def _check_amount(amount_cents: int) -> None:
@@ -139,9 +146,11 @@ def record_refund(
     The refunded total never exceeds what was paid: UPDATE ... SET refunded_cents =
     refunded_cents + :a WHERE refunded_cents + :a <= amount_cents. Points taken are computed on
     the cumulative refund, so partial refunds add up to exactly what the purchase earned.
-    Points already spent become a debt. Raises ValidationFailed, UnknownPurchase,
-    RefundExceedsPurchase, DuplicateRefund. Concurrency: the conditional update locks the
-    purchase row, so concurrent refunds are applied one after the other.
+    Points already spent become a debt. The refund that leaves the purchase fully refunded
+    also takes back the growth of its review, if any (reviews.services.return_growth). Tiers
+    never go down here. Raises ValidationFailed, UnknownPurchase, RefundExceedsPurchase,
+    DuplicateRefund. Concurrency: the conditional update locks the purchase row, so
+    concurrent refunds are applied one after the other and one of them completes it.
     """
     _check_amount(amount_cents)
     claimed = db.session.execute(
@@ -170,9 +179,14 @@ def record_refund(
     except exc.IntegrityError:
         raise DuplicateRefund() from None
     _claw_back(purchase, refund, points, growth, actor, now)
+    review_growth = 0
+    if purchase.refunded_cents == purchase.amount_cents:
+        review_growth = reviews.return_growth(
+            purchase_id, refund_id=refund.id, actor=actor, now=now
+        )
     member = db.session.get(Member, purchase.member_id)
     db.session.refresh(member)
-    return RefundResult(refund.id, points, growth, member.points_balance)
+    return RefundResult(refund.id, points, growth, member.points_balance, review_growth)
 
 
 def _take(purchase: Purchase, what: str, earned: int) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey
+from sqlalchemy import CheckConstraint, ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column
 
 from memberportal.core.db import BigID, intpk
@@ -13,7 +13,10 @@ from memberportal.extensions import db
 
 class Referral(db.Model):
     __tablename__ = "referrals"
-    __table_args__ = (CheckConstraint("referrer_id <> referred_id", name="not_self"),)
+    __table_args__ = (
+        CheckConstraint("referrer_id <> referred_id", name="not_self"),
+        Index("ix_referrals_created_at", "created_at"),  # staff list them newest first
+    )
 
     id: Mapped[intpk]
     referrer_id: Mapped[int] = mapped_column(

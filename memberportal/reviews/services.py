@@ -1,11 +1,12 @@
-"""Reviewing a purchase: the member's rating and words, and interaction growth once."""
+"""Reviewing a purchase: the member's rating and words, and interaction growth once; a full
+refund of the purchase takes that growth back, once."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import literal, select
+from sqlalchemy import literal, select, update
 
 from memberportal.audit import services as audit
 from memberportal.core.db import dialect_insert, use_case
@@ -20,7 +21,7 @@ from memberportal.reviews.errors import (
     ReviewTextLength,
 )
 from memberportal.reviews.models import TEXT_MAX, TEXT_MIN, Review
-from memberportal.tiers.services import TierMove, record_interaction
+from memberportal.tiers.services import TierMove, add_growth, record_interaction
 
 reviews = Review.__table__
 purchases = Purchase.__table__
@@ -104,3 +105,54 @@ def review_purchase(
             member_id, "review", growth, actor=actor, now=now, source_id=review_id
         )
     return ReviewResult(review_id, growth, move)
+
+
+@use_case
+def return_growth(purchase_id: int, *, refund_id: int, actor, now: datetime) -> int:
+    """The purchase was just refunded in full: its review's growth goes back, once.
+
+    "A refunded purchase takes back the points and growth it gave": the review's growth
+    stops counting once the purchase it reviews is fully refunded. Takes back exactly what
+    the review recorded (reviews.growth, the amount its growth entry added to the member's
+    interaction growth; the interaction cap is applied when growth is counted, so the
+    member's counted growth falls by what the review added after the cap). The review stays,
+    marked with the refund that returned its growth. Like a refund's spend growth, the take-
+    back never moves the member down a tier (that waits for the end of the qualification
+    period). Writes the review's mark, a negative interaction growth entry and an audit row;
+    returns the growth taken (0 without a review, or when the purchase is not fully
+    refunded). Called inside purchases.services.record_refund, in its transaction.
+    Concurrency: one conditional UPDATE marks the review only while it is unmarked and the
+    purchase row says it is fully refunded; refunds of one purchase are already applied one
+    after the other (their UPDATE locks the purchase row), and UNIQUE
+    (returned_by_refund_id) plus the CHECK pairing it with growth_returned_at back the mark.
+    """
+    fully_refunded = (
+        select(purchases.c.id)
+        .where(
+            purchases.c.id == purchase_id,
+            purchases.c.refunded_cents >= purchases.c.amount_cents,
+        )
+        .exists()
+    )
+    row = db.session.execute(
+        update(reviews)
+        .where(
+            reviews.c.purchase_id == purchase_id,
+            reviews.c.growth_returned_at.is_(None),
+            fully_refunded,
+        )
+        .values(growth_returned_at=now, returned_by_refund_id=refund_id)
+        .returning(reviews.c.id, reviews.c.member_id, reviews.c.growth)
+    ).first()
+    if row is None:
+        return 0
+    review_id, member_id, growth = row
+    audit.record(
+        "review.growth_returned", actor=actor, subject_type="member", subject_id=member_id,
+        purchase_id=purchase_id, review_id=review_id, refund_id=refund_id, growth=growth,
+    )  # fmt: skip
+    add_growth(
+        member_id, -growth, kind="interaction", cause="review_returned", source_type="review",
+        source_id=review_id, actor=actor, now=now,
+    )  # fmt: skip
+    return growth

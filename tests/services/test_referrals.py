@@ -93,3 +93,19 @@ def test_no_points_or_growth_configured_still_records_the_referral():
     assert record_referral(referrer.member_no, friend.id, actor=ACTOR, now=T0) is not None
     row = member_row(referrer.id)
     assert (row.points_balance, row.growth_interaction, referral_count()) == (0, 0, 1)
+
+
+def test_staff_pages_of_referrals_keep_ties_in_order_and_lose_none():
+    from memberportal.referrals.queries import count_referrals, referrals_page, referred_by
+
+    referrer = factories.member()
+    friends = [factories.member() for _ in range(5)]
+    for friend in friends:  # all at one moment: the id breaks the tie
+        record_referral(referrer.member_no, friend.id, actor=ACTOR, now=T0)
+    seen, before = [], None
+    while page := referrals_page(before_id=before, limit=2):
+        seen += [row.referred_id for row in page]
+        before = page[-1].id
+    assert seen == [f.id for f in reversed(friends)]
+    assert count_referrals() == 5 and count_referrals(friends[0].member_no) == 1
+    assert referred_by(referrer.id) == 5 and referred_by(friends[0].id) == 0
