@@ -1,10 +1,10 @@
-"""Helpers for coupon tests: the reference tier and paid-card coupons, moving a member's tier,
-giving a member a paid card."""
+"""Helpers for coupon tests: the reference tier, paid-card, birthday and member-day coupons,
+moving a member's tier, giving a member a paid card, a birthday or the program a member day."""
 
 from __future__ import annotations
 
 import itertools
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 
@@ -13,9 +13,11 @@ from memberportal.core.clock import utcnow
 from memberportal.coupons import demo, services
 from memberportal.coupons.models import Coupon, CouponTemplate
 from memberportal.extensions import db
+from memberportal.members import services as member_services
 from memberportal.members.models import Member
 from memberportal.memberships import demo as membership_demo
 from memberportal.memberships.models import Membership, Plan
+from memberportal.points import services as points_services
 from tests import factories
 
 ACTOR = SystemActor(audit_label="test")
@@ -26,9 +28,8 @@ def tier_coupons() -> dict[str, int]:
     """The reference program's tier coupons (VIP1-VIP4), as the demo attaches them."""
     demo.load()
     db.session.commit()
-    return {
-        t.tier.code: t.id for t in db.session.scalars(select(CouponTemplate)) if t.tier is not None
-    }
+    tier = db.session.scalars(select(CouponTemplate).where(CouponTemplate.source == "tier"))
+    return {t.tier.code: t.id for t in tier if t.tier is not None}
 
 
 def template(**kw):
@@ -96,3 +97,28 @@ def set_card(membership_id: int, **values) -> None:
     db.session.execute(update(Membership).where(Membership.id == membership_id).values(**values))
     db.session.commit()
     db.session.expire_all()
+
+
+def occasion_coupons() -> dict[str, int]:
+    """The demo's birthday (VIP2 and above) and member-day (everyone) coupons, with the rest of
+    the demo coupons: {"birthday": id, "member_day": id}."""
+    demo.load()
+    db.session.commit()
+    found = db.session.scalars(
+        select(CouponTemplate).where(CouponTemplate.source.in_(["birthday", "member_day"]))
+    )
+    return {t.source: t.id for t in found}
+
+
+def set_birthday(member_id: int, birthday: date | None) -> None:
+    """Change the birthday the way the member's profile page does (audited, no coupon hook)."""
+    member = db.session.get(Member, member_id)
+    member_services.update_profile(member_id, member.name, birthday, actor=member)
+    db.session.commit()
+    db.session.expire_all()
+
+
+def set_member_day(day: int | None) -> None:
+    """The owner sets (or clears) the monthly member day in the program rules."""
+    points_services.update_program_rules(actor=ACTOR, now=utcnow(), member_day=day)
+    db.session.commit()

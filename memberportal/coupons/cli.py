@@ -13,12 +13,17 @@ coupons = AppGroup("coupons", help="Coupon jobs.")
 @coupons.command("issue")
 @click.option("--batch", default=500, show_default=True, help="Members per transaction.")
 def issue(batch: int) -> None:
-    """Issue every member the tier and paid-card coupons they are owed now (run it nightly;
-    once each per tier, paid period or quarter, so safe to rerun)."""
+    """Issue every member the tier, paid-card, birthday and member-day coupons they are owed
+    now (run it nightly, after midnight in the brand's time zone so that member-day coupons
+    last the whole day; once each per tier, paid period, quarter, birthday year or member-day
+    month, so safe to rerun)."""
     from memberportal.coupons import services
 
-    tier, paid = services.issue_all_coupons(now=utcnow(), batch=batch)
-    click.echo(f"Issued {tier} tier coupons and {paid} paid-card coupons.")
+    issued = services.issue_all_coupons(now=utcnow(), batch=batch)
+    click.echo(f"Issued {issued.tier} tier coupons and {issued.paid} paid-card coupons.")
+    click.echo(
+        f"Issued {issued.birthday} birthday coupons and {issued.member_day} member-day coupons."
+    )
 
 
 @coupons.command("issue-tier")

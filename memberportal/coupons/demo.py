@@ -1,5 +1,5 @@
-"""Demo coupons: the reference program's tier coupons and the SVIP card's coupons.
-Loading twice adds nothing."""
+"""Demo coupons: the reference program's tier coupons, the SVIP card's coupons, a birthday
+coupon and a member-day coupon. Loading twice adds nothing."""
 
 from __future__ import annotations
 
@@ -31,17 +31,27 @@ PAID_COUPONS = [
 ]
 
 
+# Birthday month and member day: source, minimum tier, name zh, name en, amount off, minimum
+# spend (cents), valid days. The member day itself is a program rule the owner sets.
+OCCASION_COUPONS = [
+    ("birthday", "VIP2", "生日月无门槛20元券", "Birthday month: 20 off, no minimum", 2000, 0, 31),
+    ("member_day", None, "会员日满99减10", "Member day: 10 off 99", 1000, 9900, 1),
+]
+
+
 def load() -> int:
-    """Attach the tier coupons to the reference tiers that have none and add the paid-card
-    coupons that are missing (by English name); return rows added."""
-    return _load_tier_coupons() + _load_paid_coupons()
+    """Attach the tier coupons to the reference tiers that have none and add the paid-card,
+    birthday and member-day coupons that are missing (by English name); return rows added."""
+    return _load_tier_coupons() + _load_paid_coupons() + _load_occasion_coupons()
 
 
 def _load_tier_coupons() -> int:
     tiers = {t.code: t.id for t in db.session.scalars(select(Tier))}
     attached = set(
         db.session.scalars(
-            select(CouponTemplate.tier_id).where(CouponTemplate.tier_id.is_not(None))
+            select(CouponTemplate.tier_id).where(
+                CouponTemplate.tier_id.is_not(None), CouponTemplate.source == "tier"
+            )
         )
     )
     added = 0
@@ -69,6 +79,31 @@ def _load_paid_coupons() -> int:
         services.create_template(
             services.TemplateInput(
                 name_zh, name_en, amount, threshold, days, source="paid", per_quarter=quarterly
+            ),
+            actor=ACTOR,
+            now=utcnow(),
+        )
+        added += 1
+    return added
+
+
+def _load_occasion_coupons() -> int:
+    tiers = {t.code: t.id for t in db.session.scalars(select(Tier))}
+    present = {
+        (source, name_en)
+        for source, name_en in db.session.execute(
+            select(CouponTemplate.source, CouponTemplate.name_en).where(
+                CouponTemplate.source.in_([row[0] for row in OCCASION_COUPONS])
+            )
+        )
+    }
+    added = 0
+    for source, tier, name_zh, name_en, amount, threshold, days in OCCASION_COUPONS:
+        if (source, name_en) in present or (tier is not None and tier not in tiers):
+            continue
+        services.create_template(
+            services.TemplateInput(
+                name_zh, name_en, amount, threshold, days, tiers.get(tier), source=source
             ),
             actor=ACTOR,
             now=utcnow(),

@@ -60,7 +60,17 @@ TEMPLATE_PROBLEMS = {
     "threshold": _l("The minimum spend must be 0 (no threshold) or more than the amount off."),
     "valid_days": _l("A coupon is valid for 1 to 3650 days."),
     "tier": _l("Choose a tier that exists."),
-    "source": _l("Choose who receives the coupon: members at a tier or paid-card holders."),
+    "source": _l(
+        "Choose who receives the coupon: members at a tier, paid-card holders, members in their "
+        "birthday month or members on the member day."
+    ),
     "paid_tier": _l("A paid-card coupon is not attached to a tier: leave the tier empty."),
     "quarterly": _l("Only a paid-card coupon can be issued every quarter."),
+    "member_day_days": _l(
+        "A member-day coupon is valid on the member day only: set “Valid for” to 1 day."
+    ),
+    "birthday_days": _l(
+        "A birthday coupon ends with the birthday month at the latest: set “Valid for” to 1 to "
+        "31 days."
+    ),
 }

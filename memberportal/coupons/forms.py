@@ -37,16 +37,34 @@ class TemplateForm(FlaskForm):
         _l("Valid for (days after issue)"),
         default=30,
         validators=[InputRequired(), NumberRange(min=1, max=MAX_VALID_DAYS)],
+        description=_l(
+            "Counted from the day of issue. Birthday coupons: 1 to 31 days, and never past the "
+            "end of the birthday month, whichever ends first. Member-day coupons: 1 (valid on "
+            "the member day only)."
+        ),
     )
     source = RadioField(
         _l("Who receives it"),
         choices=[
             SelectChoice("tier", _l("Members at a tier")),
             SelectChoice("paid", _l("Paid-card holders")),
+            SelectChoice(
+                "birthday", _l("Birthday month: once a year, in the member's birthday month")
+            ),
+            SelectChoice("member_day", _l("Member day: once a month, on the program's member day")),
         ],
         default="tier",
     )
-    tier_id = SelectField(_l("Issued on reaching tier"), coerce=int, default=0)
+    tier_id = SelectField(
+        _l("Tier"),
+        coerce=int,
+        default=0,
+        description=_l(
+            "Tier coupons: issued on reaching this tier (members above it get it too). Birthday "
+            "and member-day coupons: only for members at this tier or above; “No tier” means "
+            "every member. Paid-card coupons: leave it at “No tier”."
+        ),
+    )
     per_quarter = BooleanField(_l("Paid card: issue it again every quarter (not once per period)"))
     submit = SubmitField(_l("Save"))
 

@@ -15,6 +15,7 @@ from memberportal.core.money import format_cents
 from memberportal.coupons import queries, services
 from memberportal.coupons.errors import TemplateRuleBroken
 from memberportal.coupons.forms import ActiveForm, LookupForm, TemplateForm, WriteOffForm
+from memberportal.points.services import program_rules
 from memberportal.tiers.queries import all_tiers
 
 bp = Blueprint("coupons", __name__, url_prefix="/coupons")
@@ -29,18 +30,24 @@ PROBLEM_FIELDS = {
     "source": "source",
     "paid_tier": "tier_id",
     "quarterly": "per_quarter",
+    "member_day_days": "valid_days",
+    "birthday_days": "valid_days",
 }
 
 
 @bp.get("/templates")
 @role_required("coupons.edit")
 def templates():
-    return render("merchant/coupons/templates.html", templates=queries.templates())
+    return render(
+        "merchant/coupons/templates.html",
+        templates=queries.templates(),
+        member_day=program_rules().member_day,
+    )
 
 
 def _form(template=None) -> TemplateForm:
     form = TemplateForm(obj=template)
-    form.tier_id.choices = [SelectChoice(0, _("No tier (not issued automatically)"))] + [
+    form.tier_id.choices = [SelectChoice(0, _("No tier"))] + [
         SelectChoice(t.id, t.name) for t in all_tiers()
     ]
     if template is not None and request.method == "GET":
@@ -69,6 +76,7 @@ def _form_page(form, template, *, error=None, status=200):
         form=form,
         template=template,
         active_form=ActiveForm(),
+        member_day=program_rules().member_day,
         error=error,
         status=status,
     )
@@ -120,7 +128,11 @@ def _set_active(template_id: int, active: bool):
     services.set_template_active(template_id, active, actor=current_user, now=utcnow())
     if active:
         flash(
-            _("Coupon active: the members it is for (its tier or the paid card) receive it."), "ok"
+            _(
+                "Coupon active: the members it is for (its tier, the paid card, the birthday "
+                "month or the member day) receive it."
+            ),
+            "ok",
         )
     else:
         flash(_("Coupon deactivated: no new ones are issued; coupons held stay valid."), "ok")

@@ -10,15 +10,21 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from memberportal.core.clock import utcnow
 from memberportal.core.db import BigID, intpk
 from memberportal.core.i18n import localized
-from memberportal.coupons.rules import PAID_REASON_PREFIX, display_code
+from memberportal.coupons.rules import (
+    MAX_BIRTHDAY_VALID_DAYS,
+    MAX_VALID_DAYS,
+    PAID_REASON_PREFIX,
+    display_code,
+    reason_kind,
+)
 from memberportal.extensions import db
 from memberportal.tiers.models import Tier
 
 COUPON_STATES = ("issued", "used")
-# Who receives a template's coupons: members at a tier (or no one automatically, when the tier
-# is left empty), or holders of an active paid card.
-SOURCES = ("tier", "paid")
-MAX_VALID_DAYS = 3650
+# Who receives a template's coupons (rules.SOURCES, as the CHECK below): members at a tier (or
+# no one automatically, when the tier is left empty), holders of an active paid card, members
+# in their birthday month, or members on the program's member day (these two optionally from
+# a minimum tier).
 
 
 class CouponTemplate(db.Model):
@@ -26,7 +32,10 @@ class CouponTemplate(db.Model):
 
     A template attached to a tier is issued once to every member who reaches that tier. A
     paid-card template is issued to holders of an active card: once per paid period, or, with
-    `per_quarter`, once per calendar quarter in the brand's time zone.
+    `per_quarter`, once per calendar quarter in the brand's time zone. A birthday template is
+    issued once a year in the member's birthday month, a member-day template once a month on
+    the member day (both in the brand's time zone); for these two the tier, when set, is the
+    lowest tier that receives it.
     """
 
     __tablename__ = "coupon_templates"
@@ -38,9 +47,15 @@ class CouponTemplate(db.Model):
             "min_spend_cents = 0 OR min_spend_cents > amount_cents", name="threshold_above_amount"
         ),
         CheckConstraint(f"valid_days BETWEEN 1 AND {MAX_VALID_DAYS}", name="valid_days_range"),
-        CheckConstraint("source IN ('tier','paid')", name="source"),
-        CheckConstraint("source = 'tier' OR tier_id IS NULL", name="tier_only_for_tier_source"),
+        CheckConstraint("source IN ('tier','paid','birthday','member_day')", name="source"),
+        CheckConstraint("source <> 'paid' OR tier_id IS NULL", name="no_tier_for_paid"),
         CheckConstraint("NOT per_quarter OR source = 'paid'", name="quarterly_only_for_paid"),
+        # A member-day coupon is valid on the member day only; a birthday one ends with its month.
+        CheckConstraint("source <> 'member_day' OR valid_days = 1", name="member_day_one_day"),
+        CheckConstraint(
+            f"source <> 'birthday' OR valid_days <= {MAX_BIRTHDAY_VALID_DAYS}",
+            name="birthday_within_month",
+        ),
     )
 
     id: Mapped[intpk]
@@ -53,7 +68,7 @@ class CouponTemplate(db.Model):
     tier_id: Mapped[int | None] = mapped_column(
         BigID, ForeignKey("tiers.id", ondelete="RESTRICT"), index=True
     )
-    source: Mapped[str] = mapped_column(String(8), default="tier", server_default="tier")
+    source: Mapped[str] = mapped_column(String(16), default="tier", server_default="tier")
     per_quarter: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -99,7 +114,8 @@ class Coupon(db.Model):
         BigID, ForeignKey("coupon_templates.id", ondelete="RESTRICT")
     )
     # Why it was issued: "tier" for a tier reached; "paid:<membership>:<period start day>" or
-    # "paid:<membership>:<YYYY>Q<n>" for the paid card (see rules.py).
+    # "paid:<membership>:<YYYY>Q<n>" for the paid card; "birthday:<YYYY>" for the birthday
+    # month; "memberday:<YYYY-MM>" for the member day (see rules.py).
     reason_key: Mapped[str] = mapped_column(String(40))
     # What it gives, as issued (editing the template later does not change held coupons).
     amount_cents: Mapped[int]
@@ -130,3 +146,8 @@ class Coupon(db.Model):
     @property
     def from_paid_card(self) -> bool:
         return self.reason_key.startswith(PAID_REASON_PREFIX)
+
+    @property
+    def reason_kind(self) -> str:
+        """'tier', 'paid', 'birthday' or 'member_day' (what the member is shown as the why)."""
+        return reason_kind(self.reason_key)

@@ -1,7 +1,9 @@
-"""Pure coupon rules: codes, expiry days, paid-card reasons and quarters, template checks."""
+"""Pure coupon rules: codes, expiry days, paid-card, birthday and member-day reasons and
+periods, template checks."""
 
 from __future__ import annotations
 
+import calendar
 import re
 import secrets
 from datetime import date, timedelta
@@ -11,6 +13,13 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
 TIER_REASON = "tier"
 PAID_REASON_PREFIX = "paid:"
+BIRTHDAY_REASON_PREFIX = "birthday:"
+MEMBER_DAY_REASON_PREFIX = "memberday:"
+# Who receives a template's coupons (the CHECK constraint on coupon_templates lists the same).
+SOURCES = ("tier", "paid", "birthday", "member_day")
+MAX_VALID_DAYS = 3650
+# A birthday coupon never outlives its month, so more days than a month has would only mislead.
+MAX_BIRTHDAY_VALID_DAYS = 31
 
 
 def new_code() -> str:
@@ -48,6 +57,44 @@ def last_day_of_quarter(day: date) -> date:
     return date(year, quarter * 3 + 1, 1) - timedelta(days=1)
 
 
+def last_day_of_month(day: date) -> date:
+    """28/29 February, 30 April, 31 December...: the last day of the day's month."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def is_birthday_month(today: date, birthday: date | None) -> bool:
+    """Whether the brand-local `today` falls in the month of `birthday` (29 February: February)."""
+    return birthday is not None and birthday.month == today.month
+
+
+def birthday_reason(today: date) -> str:
+    """Once per calendar year, whatever the birthday is changed to: 'birthday:2027'."""
+    return f"{BIRTHDAY_REASON_PREFIX}{today.year}"
+
+
+def birthday_last_valid_day(issue_day: date, valid_days: int) -> date:
+    """A birthday coupon ends with the birthday month or after valid_days counting the day of
+    issue, whichever is first: issued 20 March for 31 days -> 31 March."""
+    return min(last_valid_day(issue_day, valid_days), last_day_of_month(issue_day))
+
+
+def member_day_reason(today: date) -> str:
+    """Once per brand-local month: 'memberday:2027-11'."""
+    return f"{MEMBER_DAY_REASON_PREFIX}{today.year:04d}-{today.month:02d}"
+
+
+def reason_kind(reason_key: str) -> str:
+    """'tier', 'paid', 'birthday' or 'member_day': why a coupon was issued."""
+    for prefix, kind in (
+        (PAID_REASON_PREFIX, "paid"),
+        (BIRTHDAY_REASON_PREFIX, "birthday"),
+        (MEMBER_DAY_REASON_PREFIX, "member_day"),
+    ):
+        if reason_key.startswith(prefix):
+            return kind
+    return "tier"
+
+
 def paid_period_reason(membership_id: int, period_start_day: date) -> str:
     """Once per paid period: a renewal starts a new period and so earns the coupon again."""
     return f"{PAID_REASON_PREFIX}{membership_id}:{period_start_day.isoformat()}"
@@ -71,17 +118,25 @@ def template_problem(amount_cents: int, min_spend_cents: int, valid_days: int) -
         return "amount"
     if min_spend_cents < 0 or (min_spend_cents and min_spend_cents <= amount_cents):
         return "threshold"
-    if not 1 <= valid_days <= 3650:
+    if not 1 <= valid_days <= MAX_VALID_DAYS:
         return "valid_days"
     return None
 
 
-def source_problem(source: str, tier_id: int | None, per_quarter: bool) -> str | None:
-    """Whether who-receives-it is consistent (the CHECK constraints say the same)."""
-    if source not in ("tier", "paid"):
+def source_problem(
+    source: str, tier_id: int | None, per_quarter: bool, valid_days: int = 1
+) -> str | None:
+    """Whether who-receives-it is consistent with the other settings (the CHECK constraints
+    say the same). The tier is the tier reached for tier coupons and the minimum tier for
+    birthday and member-day coupons; a paid-card coupon has none."""
+    if source not in SOURCES:
         return "source"
     if source == "paid" and tier_id is not None:
         return "paid_tier"
     if per_quarter and source != "paid":
         return "quarterly"
+    if source == "member_day" and valid_days != 1:
+        return "member_day_days"
+    if source == "birthday" and valid_days > MAX_BIRTHDAY_VALID_DAYS:
+        return "birthday_days"
     return None

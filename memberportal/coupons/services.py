@@ -1,11 +1,12 @@
-"""Coupon use cases: templates (merchant), tier and paid-card coupons (issued lazily),
-write-off against an order amount (cashier)."""
+"""Coupon use cases: templates (merchant), tier, paid-card, birthday-month and member-day
+coupons (issued lazily), write-off against an order amount (cashier)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.orm import aliased
@@ -16,7 +17,7 @@ from memberportal.core.clock import end_of_day, local_date
 from memberportal.core.db import dialect_insert, use_case
 from memberportal.core.errors import NotFound
 from memberportal.core.money import InvalidAmount
-from memberportal.coupons import rules
+from memberportal.coupons import occasions, rules
 from memberportal.coupons.errors import (
     TEMPLATE_PROBLEMS,
     CouponAlreadyUsed,
@@ -33,6 +34,8 @@ from memberportal.tiers.models import Tier
 
 TIER_ISSUER = SystemActor(audit_label="tier coupons")
 PAID_ISSUER = SystemActor(audit_label="paid-card coupons")
+BIRTHDAY_ISSUER = SystemActor(audit_label="birthday coupons")
+MEMBER_DAY_ISSUER = SystemActor(audit_label="member-day coupons")
 ISSUE_BATCH = 500
 
 
@@ -45,15 +48,17 @@ class TemplateInput:
     amount_cents: int
     min_spend_cents: int
     valid_days: int
+    # The tier reached (tier coupons) or the lowest tier that receives it (birthday and
+    # member day; None: every member); never for the paid card.
     tier_id: int | None = None
-    source: str = "tier"  # "tier" or "paid" (the paid card)
+    source: str = "tier"  # "tier", "paid" (the paid card), "birthday" or "member_day"
     per_quarter: bool = False  # paid card only: once per calendar quarter, not per period
 
 
 def _check(data: TemplateInput) -> None:
     problem = rules.template_problem(
         data.amount_cents, data.min_spend_cents, data.valid_days
-    ) or rules.source_problem(data.source, data.tier_id, data.per_quarter)
+    ) or rules.source_problem(data.source, data.tier_id, data.per_quarter, data.valid_days)
     if not (data.name_zh.strip() and data.name_en.strip()):
         problem = "name"
     elif data.tier_id is not None and db.session.get(Tier, data.tier_id) is None:
@@ -72,10 +77,10 @@ def _template(template_id: int) -> CouponTemplate:
 @use_case
 def create_template(data: TemplateInput, *, actor, now: datetime) -> CouponTemplate:
     """Create an active coupon template. Checks the settings first (amount > 0, a threshold of
-    0 or above the amount, 1-3650 days, an existing tier, a tier only for tier coupons and the
-    quarterly flag only for paid-card ones) and writes nothing when one is wrong
-    (TemplateRuleBroken, naming the setting); the CHECK constraints hold the same rules.
-    Writes the template and an audit row."""
+    0 or above the amount, 1-3650 days, an existing tier, no tier for the paid card, the
+    quarterly flag only for paid-card coupons, exactly 1 day for member-day coupons and at most
+    31 for birthday ones) and writes nothing when one is wrong (TemplateRuleBroken, naming the
+    setting); the CHECK constraints hold the same rules. Writes the template and an audit row."""
     _check(data)
     fields = {**asdict(data), "name_zh": data.name_zh.strip(), "name_en": data.name_en.strip()}
     template = CouponTemplate(**fields, active=True, created_at=now, updated_at=now)
@@ -147,7 +152,11 @@ def _missing_tier_coupons(member_ids: Iterable[int]):
         .join(template_tier, template_tier.rank <= member_tier.rank)
         .join(
             CouponTemplate,
-            and_(CouponTemplate.tier_id == template_tier.id, CouponTemplate.active),
+            and_(
+                CouponTemplate.tier_id == template_tier.id,
+                CouponTemplate.source == "tier",
+                CouponTemplate.active,
+            ),
         )
         .where(Member.id.in_(list(member_ids)), ~held)
         .order_by(Member.id, template_tier.rank, CouponTemplate.id)
@@ -277,11 +286,53 @@ def issue_paid_coupons(member_id: int, now: datetime, *, actor=PAID_ISSUER) -> l
     return _issue_paid_for(member_id, now, actor)
 
 
+def _issue_owed(owed: list[occasions.Owed], now: datetime, actor) -> list[int]:
+    issued = []
+    for o in owed:
+        coupon_id = _issue_one(o.member_id, o.template, o.reason_key, now, actor, o.expires_at)
+        if coupon_id is not None:
+            issued.append(coupon_id)
+    return issued
+
+
+@use_case
+def issue_birthday_coupons(member_id: int, now: datetime, *, actor=BIRTHDAY_ISSUER) -> list[int]:
+    """In the member's birthday month (brand-local; 29 February counts as February), issue each
+    active birthday template the member's tier reaches once per calendar year
+    ('birthday:<YYYY>'), so changing the birthday never earns a second one that year. It is
+    valid until the end of the birthday month or after the template's valid days counting the
+    day of issue, whichever ends first. Nothing without a birthday or outside its month.
+
+    Idempotent: UNIQUE (member, template, reason) with ON CONFLICT DO NOTHING, so concurrent
+    calls issue it once. Returns the ids of new coupons and audits each.
+    """
+    return _issue_owed(occasions.birthday_owed([member_id], now), now, actor)
+
+
+@use_case
+def issue_member_day_coupons(
+    member_id: int, now: datetime, *, actor=MEMBER_DAY_ISSUER
+) -> list[int]:
+    """On the program's member day (program_rules.member_day, brand-local), issue each active
+    member-day template the member's tier reaches once that month ('memberday:<YYYY-MM>'),
+    valid to the end of that brand-local day. Nothing when no member day is set or on any other
+    day. Idempotent like the others (UNIQUE member, template, reason; ON CONFLICT DO NOTHING).
+    Returns the ids of new coupons and audits each.
+    """
+    return _issue_owed(occasions.member_day_owed([member_id], now), now, actor)
+
+
 @use_case
 def issue_coupons(member_id: int, now: datetime) -> list[int]:
-    """Everything the member is owed now, tier and paid card, in one transaction (the card
-    and coupons pages call this). Same guarantees as the two use cases it joins."""
-    return issue_tier_coupons(member_id, now) + issue_paid_coupons(member_id, now)
+    """Everything the member is owed now (tier, paid card, birthday month, member day) in one
+    transaction (the card and coupons pages call this). Same guarantees as the use cases it
+    joins."""
+    return (
+        issue_tier_coupons(member_id, now)
+        + issue_paid_coupons(member_id, now)
+        + issue_birthday_coupons(member_id, now)
+        + issue_member_day_coupons(member_id, now)
+    )
 
 
 @use_case
@@ -297,12 +348,13 @@ def issue_tier_coupons(member_id: int, now: datetime, *, actor=TIER_ISSUER) -> l
     return _issue_for([member_id], now, actor)
 
 
-def _member_batches(batch: int):
-    """Member ids, `batch` at a time, in id order (each batch gets its own transaction)."""
+def _member_batches(batch: int, *where):
+    """Member ids (those matching `where`), `batch` at a time, in id order (each batch gets
+    its own transaction)."""
     after = 0
     while ids := list(
         db.session.scalars(
-            select(Member.id).where(Member.id > after).order_by(Member.id).limit(batch)
+            select(Member.id).where(Member.id > after, *where).order_by(Member.id).limit(batch)
         )
     ):
         yield ids
@@ -315,11 +367,30 @@ def issue_all_tier_coupons(*, now: datetime, batch: int = ISSUE_BATCH) -> int:
     return sum(len(_issue_batch(ids, now)) for ids in _member_batches(batch))
 
 
-def issue_all_coupons(*, now: datetime, batch: int = ISSUE_BATCH) -> tuple[int, int]:
-    """Tier and paid-card coupons for every member (the nightly job), `batch` members per
-    transaction. Returns (tier coupons issued, paid-card coupons issued)."""
+class IssuedCounts(NamedTuple):
+    tier: int
+    paid: int
+    birthday: int
+    member_day: int
+
+
+def issue_all_coupons(*, now: datetime, batch: int = ISSUE_BATCH) -> IssuedCounts:
+    """Tier, paid-card, birthday and member-day coupons for every member (the nightly job),
+    `batch` members per transaction; birthday coupons only look at members whose birthday
+    month it is, member-day coupons only run on the member day. Returns how many of each were
+    issued."""
     tier = issue_all_tier_coupons(now=now, batch=batch)
-    return tier, sum(len(_issue_paid_batch(ids, now)) for ids in _member_batches(batch))
+    paid = sum(len(_issue_paid_batch(ids, now)) for ids in _member_batches(batch))
+    birthday = sum(
+        len(_issue_occasion_batch(ids, now, "birthday"))
+        for ids in _member_batches(batch, occasions.in_birthday_month(now))
+    )
+    member_day = 0
+    if occasions.member_day_at(now):
+        member_day = sum(
+            len(_issue_occasion_batch(ids, now, "member_day")) for ids in _member_batches(batch)
+        )
+    return IssuedCounts(tier, paid, birthday, member_day)
 
 
 @use_case
@@ -330,6 +401,13 @@ def _issue_batch(member_ids: list[int], now: datetime) -> list[int]:
 @use_case
 def _issue_paid_batch(member_ids: list[int], now: datetime) -> list[int]:
     return [i for member_id in member_ids for i in _issue_paid_for(member_id, now, PAID_ISSUER)]
+
+
+@use_case
+def _issue_occasion_batch(member_ids: list[int], now: datetime, source: str) -> list[int]:
+    if source == "birthday":
+        return _issue_owed(occasions.birthday_owed(member_ids, now), now, BIRTHDAY_ISSUER)
+    return _issue_owed(occasions.member_day_owed(member_ids, now), now, MEMBER_DAY_ISSUER)
 
 
 @use_case

@@ -20,8 +20,8 @@ bp = Blueprint("coupons", __name__, url_prefix="/coupons")
 @member_required
 def index():
     now = utcnow()
-    # Tier and paid-card coupons are issued here, lazily and once, whatever path moved the
-    # member's tier or card.
+    # Tier, paid-card, birthday and member-day coupons are issued here, lazily and once,
+    # whatever path moved the member's tier or card.
     services.issue_coupons(current_user.id, now)
     return render(
         "coupons/index.html", coupons=queries.coupons_for_member(current_user.id, now), now=now

@@ -24,7 +24,7 @@ bp = Blueprint("members", __name__)
 def card():
     from memberportal.coupons import services as coupon_services
 
-    # Tier and paid-card coupons are issued lazily and once, whatever path moved the tier or card.
+    # Coupons (tier, paid card, birthday month, member day) are issued lazily and once.
     coupon_services.issue_coupons(current_user.id, utcnow())
     return render("members/card.html", **card_context(current_user))
 

@@ -1,15 +1,24 @@
-"""Coupons in Chromium: a VIP1 coupon and an SVIP card coupon shown on a phone and written off
-at the till against the order amount; the member sees them used."""
+"""Coupons in Chromium: a VIP1 coupon, an SVIP card coupon and a birthday coupon shown on a
+phone and written off at the till against the order amount; the member sees them used."""
+
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
+from memberportal.core.clock import local_date, utcnow
 from memberportal.extensions import db
 from memberportal.memberships import demo as membership_demo
 from tests import factories
 from tests.browser.test_foundation import staff_sign_in
 from tests.browser.test_mall import member_sign_in
-from tests.coupon_helpers import coupons_of, paid_coupons, tier_coupons
+from tests.coupon_helpers import (
+    coupons_of,
+    move_to_tier,
+    occasion_coupons,
+    paid_coupons,
+    tier_coupons,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -93,3 +102,46 @@ def test_svip_member_pays_sees_the_50_coupon_cashier_writes_it_off_on_an_order(p
     expect(phone.get_by_test_id("past-coupon")).to_contain_text("SVIP 无门槛50元券")
     used = [c for c in coupons_of(member.id) if c.id == coupon.id][0]
     assert (used.state, used.used_on_cents) == ("used", 12880)
+
+
+def test_birthday_month_member_sees_the_birthday_coupon_cashier_writes_it_off(phone, desk):
+    occasion_coupons()
+    member = factories.member(contact="13811116666", name="王芳")
+    move_to_tier(member.id, "VIP2")  # the demo's birthday coupon is for VIP2 and above
+    this_month = local_date(utcnow()).month
+    member_sign_in(phone, "13811116666")
+    phone.goto("/profile")
+    phone.fill("#birthday", f"1994-{this_month:02d}-01")
+    phone.locator("main button[type=submit]").click()
+    expect(phone.get_by_test_id("coupons-link")).to_have_text("我的优惠券（3）")
+    phone.get_by_test_id("coupons-link").click()
+    gift = phone.get_by_test_id("coupon").filter(has_text="生日月无门槛20元券")
+    expect(gift.get_by_test_id("coupon-reason")).to_have_text("生日月")
+    expect(gift.get_by_test_id("coupon-amount")).to_have_text("减 ¥20.00")
+    expect(gift.get_by_test_id("coupon-threshold")).to_have_text("无门槛")
+    (coupon,) = [c for c in coupons_of(member.id) if c.reason_kind == "birthday"]
+    last_day = local_date(coupon.expires_at)
+    assert last_day.month == this_month and (last_day + timedelta(days=1)).day == 1
+    expect(gift.get_by_test_id("coupon-expiry")).to_have_text(f"有效期至 {last_day.isoformat()}")
+    shown = gift.get_by_test_id("coupon-code").inner_text()
+
+    staff_sign_in(desk, factories.staff("cashier"))
+    desk.goto("/merchant/coupons/write-off")
+    desk.fill("#code", shown)
+    desk.get_by_test_id("find-coupon").click()
+    expect(desk.get_by_test_id("coupon-member")).to_contain_text("王芳")
+    desk.fill("#order_amount", "35")
+    desk.get_by_test_id("confirm-write-off").click()
+    expect(desk.locator(".flash")).to_have_text(
+        "优惠券已核销：订单 ¥35.00，减 ¥20.00（生日月无门槛20元券）。"
+    )
+
+    phone.reload()
+    expect(phone.get_by_test_id("coupon").filter(has_text="生日月")).to_have_count(0)
+    expect(phone.get_by_test_id("past-coupon")).to_contain_text("生日月无门槛20元券")
+    used = [c for c in coupons_of(member.id) if c.id == coupon.id][0]
+    assert (used.state, used.used_on_cents) == ("used", 3500)
+    # Opening the pages again in the same month gives no second birthday coupon.
+    phone.goto("/card")
+    expect(phone.get_by_test_id("coupons-link")).to_have_text("我的优惠券（2）")
+    assert [c.reason_kind for c in coupons_of(member.id)].count("birthday") == 1

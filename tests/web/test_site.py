@@ -102,6 +102,8 @@ def test_setup_demo_twice_leaves_same_counts(app):
     assert first.exit_code == 0, first.output
     counts = table_counts()
     assert counts["tiers"] == 4 and counts["staff_users"] == 3 and counts["members"] == 3
+    # Four tier coupons, two for the paid card, one for the birthday month, one for member day.
+    assert counts["coupon_templates"] == 8
     second = runner.invoke(args=["setup", "--demo"])
     assert second.exit_code == 0 and "Demo data present" in second.output
     assert table_counts() == counts
