@@ -1,7 +1,7 @@
 """coupons: templates for the birthday month and the member day
 
 Revision ID: coupons_0003
-Revises: referrals_0001
+Revises: referrals_0002
 Create Date: 2026-11-28 10:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'coupons_0003'
-down_revision = 'referrals_0001'
+down_revision = 'referrals_0002'
 branch_labels = None
 depends_on = None
 
