@@ -43,7 +43,11 @@ def _check(rating: int, text: str) -> None:
 
 def _claim(member_id: int, purchase_id: int, rating: int, text: str, growth: int, now):
     """INSERT the review from the purchase row itself, only if it is the member's and not
-    fully refunded; ON CONFLICT (purchase_id) DO NOTHING. The new id, or None."""
+    fully refunded; ON CONFLICT (purchase_id) DO NOTHING. The new id, or None.
+
+    The purchase row is read FOR SHARE: a refund that is leaving it fully refunded holds the
+    row, so the review waits for that refund and then finds the purchase refunded, instead of
+    reading the row as it was and keeping growth the refund's take-back could not see."""
     source = select(
         purchases.c.member_id, purchases.c.id, literal(rating), literal(text),
         literal(growth), literal(now, reviews.c.created_at.type),
@@ -51,7 +55,7 @@ def _claim(member_id: int, purchase_id: int, rating: int, text: str, growth: int
         purchases.c.id == purchase_id,
         purchases.c.member_id == member_id,
         purchases.c.refunded_cents < purchases.c.amount_cents,
-    )  # fmt: skip
+    ).with_for_update(read=True)  # fmt: skip
     columns = ["member_id", "purchase_id", "rating", "text", "growth", "created_at"]
     statement = (
         dialect_insert(reviews)

@@ -1,10 +1,12 @@
 """Refunds that complete a reviewed purchase together: its review growth goes back once."""
 
+import threading
+import time
 from datetime import date
 
 import pytest
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from memberportal.api import services as api
 from memberportal.audit.models import AuditEntry
@@ -15,6 +17,7 @@ from memberportal.members.models import Member
 from memberportal.purchases.errors import RefundExceedsPurchase
 from memberportal.purchases.models import Purchase
 from memberportal.purchases.services import record_purchase, record_refund
+from memberportal.reviews.errors import PurchaseRefunded
 from memberportal.reviews.models import Review
 from memberportal.reviews.services import review_purchase
 from memberportal.tiers import interactions
@@ -94,3 +97,47 @@ def test_two_api_refunds_completing_one_purchase_answer_the_review_growth_once(a
     assert reviews_part == [0, 10]
     assert sum(body["growth_taken"] for _, body in answers) == 100 + 10
     assert taken_back(member_id) == (0, 20, 1, 1)
+
+
+def test_a_review_written_while_the_completing_refund_commits_is_refused(app):
+    """The review's INSERT reads the purchase row with a share lock: a refund that is about to
+    leave the purchase fully refunded makes the review wait, then refuse, so no review keeps
+    growth its refunded purchase no longer earns."""
+    member_id = factories.member().id
+    bought = record_purchase(member_id, 10000, "RACE-2", source="till", actor=ACTOR, now=utcnow())
+    purchase_id = bought.purchase_id
+    refund_holds_the_row, outcomes = threading.Event(), []
+
+    def refund_in_progress():
+        with app.app_context(), db.engine.connect() as connection:
+            connection.execute(
+                update(Purchase)
+                .where(Purchase.id == purchase_id)
+                .values(refunded_cents=Purchase.amount_cents)
+            )
+            refund_holds_the_row.set()
+            time.sleep(0.5)  # the review arrives while this transaction is still open
+            connection.commit()
+
+    def review():
+        refund_holds_the_row.wait(10)
+        with app.app_context():
+            try:
+                review_purchase(member_id, purchase_id, 5, "Worth the wait.", actor=ACTOR,
+                                now=utcnow())  # fmt: skip
+                outcomes.append("ok")
+            except Exception as error:  # noqa: BLE001 - the outcome is what we check
+                outcomes.append(type(error).__name__)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=refund_in_progress), threading.Thread(target=review)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert outcomes == [PurchaseRefunded.__name__]
+    assert db.session.scalar(select(func.count(Review.id))) == 0
+    # Only the purchase's own growth (the simulated refund takes none); no review growth.
+    assert taken_back(member_id) == (bought.growth_earned, 0, 0, 0)
+    assert bought.growth_earned == 100
