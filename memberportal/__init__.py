@@ -118,11 +118,16 @@ def register_extensions(app: Flask) -> None:
         from memberportal.accounts.models import StaffUser
         from memberportal.members.models import Member
 
-        kind, _, raw_id = user_id.partition(":")
+        kind, _, rest = user_id.partition(":")
+        raw_id, _, version = rest.partition(":")
         model = {"m": Member, "s": StaffUser}.get(kind)
         if model is None or not raw_id.isdigit():
             return None
-        return db.session.get(model, int(raw_id))
+        user = db.session.get(model, int(raw_id))
+        # A member's password change or reset ends every session signed in before it.
+        if isinstance(user, Member) and not user.session_is_current(version):
+            return None
+        return user
 
     # Import every model so metadata (migrations, tests) sees the whole schema.
     from memberportal import models  # noqa: F401
