@@ -19,6 +19,7 @@ PROJECT_DIR = PACKAGE_DIR.parent
 MEMBER_BLUEPRINTS = [
     "memberportal.public.views",
     "memberportal.accounts.views",
+    "memberportal.accounts.password_views",
     "memberportal.coupons.views",
     "memberportal.members.views",
     "memberportal.mall.views",
@@ -32,6 +33,7 @@ MERCHANT_BLUEPRINTS = [
     "memberportal.members.merchant_views",
     "memberportal.api.merchant_views",
     "memberportal.accounts.merchant_views",
+    "memberportal.accounts.reset_views",
     "memberportal.audit.merchant_views",
     "memberportal.coupons.merchant_views",
     "memberportal.mall.merchant_views",
@@ -119,11 +121,16 @@ def register_extensions(app: Flask) -> None:
         from memberportal.accounts.models import StaffUser
         from memberportal.members.models import Member
 
-        kind, _, raw_id = user_id.partition(":")
+        kind, _, rest = user_id.partition(":")
+        raw_id, _, version = rest.partition(":")
         model = {"m": Member, "s": StaffUser}.get(kind)
         if model is None or not raw_id.isdigit():
             return None
-        return db.session.get(model, int(raw_id))
+        user = db.session.get(model, int(raw_id))
+        # A member's password change or reset ends every session signed in before it.
+        if isinstance(user, Member) and not user.session_is_current(version):
+            return None
+        return user
 
     # Import every model so metadata (migrations, tests) sees the whole schema.
     from memberportal import models  # noqa: F401
@@ -243,11 +250,19 @@ def register_request_hooks(app: Flask) -> None:
             request_log.info(
                 "%s %s %s %.1fms",
                 request.method,
-                request.path,
+                _loggable_path(),
                 response.status_code,
                 (time.perf_counter() - started) * 1000,
             )
         return response
+
+
+def _loggable_path() -> str:
+    """The path, except that a secret in it (a password reset link's token) is not logged."""
+    rule = request.url_rule
+    if rule is not None and "<token>" in rule.rule:
+        return rule.rule
+    return request.path
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -1,6 +1,6 @@
 """Imports every area's models so the metadata holds the whole schema."""
 
-from memberportal.accounts.models import StaffUser  # noqa: F401
+from memberportal.accounts.models import PasswordReset, StaffUser  # noqa: F401
 from memberportal.api.models import ApiCall, ApiClient, IdempotencyRecord  # noqa: F401
 from memberportal.audit.models import AuditEntry  # noqa: F401
 from memberportal.coupons.models import Coupon, CouponTemplate  # noqa: F401

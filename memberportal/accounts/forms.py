@@ -43,3 +43,33 @@ class StaffForm(FlaskForm):
     )
     password = PasswordField(_l("Initial password"), validators=[DataRequired()])
     submit = SubmitField(_l("Create staff account"))
+
+
+def _repeat(field: str) -> list:
+    return [DataRequired(), EqualTo(field, message=_l("Passwords do not match."))]
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password twice: the reset link's form."""
+
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(_l("Repeat new password"), validators=_repeat("password"))
+    submit = SubmitField(_l("Set new password"))
+
+
+class ResetCodeForm(NewPasswordForm):
+    """The code a cashier gave, the account's phone or email, and the new password."""
+
+    contact = StringField(_l("Mobile number or email"), validators=[DataRequired()])
+    code = StringField(_l("Reset code"), validators=[DataRequired(), Length(max=20)])
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    submit = SubmitField(_l("Change password"))
+
+
+class IssueResetForm(FlaskForm):
+    """Staff: issue a password reset (a button; the form carries the CSRF token)."""
+
+    submit = SubmitField(_l("Issue a password reset"))

@@ -1,8 +1,12 @@
-"""Pure rules for credentials: contact normalisation and password strength."""
+"""Pure rules for credentials: contact normalisation, password strength, reset tokens."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+import secrets
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
@@ -94,3 +98,73 @@ def check_password(password: str, *, contact: str = "") -> None:
         raise WeakPassword(_l("This password is too easy to guess; choose another."))
     if contact and contact.lower().split("@")[0] in lowered:
         raise WeakPassword(_l("The password must not contain your phone or email."))
+
+
+# A password reset a cashier issues: a link (QR code) and a short code the member can type.
+RESET_VALID_FOR = timedelta(minutes=30)
+# No 0/O, 1/I/L: a code read off a screen and typed on a phone is typed right.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8  # 31**8, about 8.5e11 codes; guesses are throttled and a code lives 30 minutes
+
+
+def new_reset_token() -> str:
+    """The link's secret: 256 bits of randomness, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_reset_token(token: str) -> str:
+    # A fast hash is right here: the token is random and long, not a password to brute-force.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_reset_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_reset_code(text: str) -> str | None:
+    """The code as typed ("abcd-efgh", "ABCD EFGH") in its stored form, or None if it cannot
+    be a code."""
+    code = re.sub(r"[\s-]", "", text or "").upper()
+    if len(code) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
+        return None
+    return code
+
+
+def display_reset_code(code: str) -> str:
+    """ABCD-EFGH: two groups of four are easier to read out and type."""
+    half = len(code) // 2
+    return f"{code[:half]}-{code[half:]}"
+
+
+def hash_reset_code(code: str, member_id: int, key: str) -> str:
+    """The stored form of a code: keyed with the app's secret, so a copy of the database alone
+    cannot try all 31**8 codes offline, and bound to the member, so a code only opens the
+    account it was issued for."""
+    message = f"{member_id}:{code}".encode()
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def reset_expires_at(issued_at: datetime) -> datetime:
+    return issued_at + RESET_VALID_FOR
+
+
+def reset_problem(
+    *, used_at: datetime | None, voided_at: datetime | None, expires_at: datetime, now: datetime
+) -> str | None:
+    """Why a reset can no longer be used ("used", "voided", "expired"), or None while it can.
+    Used and voided say more than expired, so they are checked first."""
+    if used_at is not None:
+        return "used"
+    if voided_at is not None:
+        return "voided"
+    if now >= expires_at:
+        return "expired"
+    return None
+
+
+def mask_contact(phone: str | None, email: str | None) -> str:
+    """Enough of the account's phone or email for the member to recognise it, no more."""
+    if phone:
+        return phone[:3] + "*" * max(len(phone) - 7, 1) + phone[-4:]
+    local, _, domain = (email or "").partition("@")
+    return f"{local[:1]}***@{domain}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
@@ -33,31 +34,35 @@ def _login_key() -> str:
 
 
 def _failed(response) -> bool:
-    # Only failed sign-ins count against the limits; a success redirects.
+    # Only failures count against the limits; a success redirects.
     return response.status_code == 200 or response.status_code == 422
 
 
-def _per_account():
-    return current_app.config["SIGNIN_LIMIT_PER_ACCOUNT"]
+def throttle_failures(per_account: str, per_ip: str, account_key: Callable[[], str]) -> Callable:
+    """Limit a form's failed POSTs per account (`account_key()`) and per address; the limits
+    are read from the config keys `per_account` and `per_ip` at request time."""
+    limits = [
+        limiter.limit(
+            lambda: current_app.config[per_account],
+            key_func=account_key,
+            methods=["POST"],
+            deduct_when=_failed,
+        ),
+        limiter.limit(lambda: current_app.config[per_ip], methods=["POST"], deduct_when=_failed),
+    ]
+
+    def decorate(view):
+        for limit in limits:
+            view = limit(view)
+        return view
+
+    return decorate
 
 
-def _per_ip():
-    return current_app.config["SIGNIN_LIMIT_PER_IP"]
+_throttled = throttle_failures("SIGNIN_LIMIT_PER_ACCOUNT", "SIGNIN_LIMIT_PER_IP", _login_key)
 
 
-signin_limits = [
-    limiter.limit(_per_account, key_func=_login_key, methods=["POST"], deduct_when=_failed),
-    limiter.limit(_per_ip, methods=["POST"], deduct_when=_failed),
-]
-
-
-def _throttled(view):
-    for decorate in signin_limits:
-        view = decorate(view)
-    return view
-
-
-def _start_session(user) -> None:
+def start_session(user) -> None:
     # A fresh session on sign-in, so a planted session id is worth nothing.
     lang = session.get("lang")
     session.clear()
@@ -75,7 +80,7 @@ def login():
     if form.validate_on_submit():
         member = services.authenticate_member(form.contact.data, form.password.data)
         if member:
-            _start_session(member)
+            start_session(member)
             return redirect_after_post(_safe_next(url_for("members.card")))
         form.password.errors.append(_("Those sign-in details do not match an account."))
     status = 422 if form.errors else 200
@@ -96,7 +101,7 @@ def register():
             field = form.password if error.code == "weak_password" else form.contact
             field.errors.append(str(error.message))
         else:
-            _start_session(member)
+            start_session(member)
             flash(_("Welcome! Your member number is %(no)s.", no=member.member_no), "success")
             return redirect_after_post(url_for("members.card"))
     status = 422 if form.errors else 200
@@ -110,7 +115,7 @@ def staff_login():
     if form.validate_on_submit():
         staff = services.authenticate_staff(form.email.data, form.password.data)
         if staff:
-            _start_session(staff)
+            start_session(staff)
             return redirect_after_post(_safe_next(url_for("merchant.dashboard")))
         form.password.errors.append(_("Those sign-in details do not match an account."))
     status = 422 if form.errors else 200

@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "dashboard.view": _ALL,
     "members.lookup": _ALL,
     "members.view": _ALL,
+    "members.reset_password": _ALL,
     "purchases.record": _ALL,
     "purchases.refund": _ALL,
     "orders.fulfil": _ALL,

@@ -47,6 +47,9 @@ class Member(UserMixin, db.Model):
     tier_since: Mapped[datetime | None]
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     is_active_member: Mapped[bool] = mapped_column(default=True)
+    # Part of the session's user id: a password change or reset adds one, so every session
+    # signed in before it no longer loads the member (see get_id and the user loader).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     tier: Mapped[Tier] = relationship(lazy="joined")
 
@@ -54,7 +57,12 @@ class Member(UserMixin, db.Model):
     actor_kind = "member"
 
     def get_id(self) -> str:
-        return f"m:{self.id}"
+        return f"m:{self.id}:{self.session_version}"
+
+    def session_is_current(self, version: str) -> bool:
+        """Whether a session signed in at `version` still holds (sessions from before the
+        version existed carry none and count as 0)."""
+        return (version or "0") == str(self.session_version)
 
     @property
     def is_active(self) -> bool:

@@ -78,8 +78,25 @@ def test_each_role_reaches_only_what_the_table_allows(app, role):
             else:
                 assert response.status_code == 403, (role, rule.rule, method)
                 assert "member_no" not in response.get_data(as_text=True)
-    # Pages added later are walked too (managers' and the owner's only, here).
-    assert {"merchant.referrals.index", "merchant.reviews.index"} <= walked
+    # Pages added later are walked too.
+    assert {
+        "merchant.referrals.index",
+        "merchant.reviews.index",
+        "merchant.members.detail",
+        "merchant.password_resets.issue",
+    } <= walked
+
+
+def test_each_role_issues_a_password_reset_for_a_real_member(app):
+    """The walk above uses member 1, which does not exist there; here the member does."""
+    member = factories.member()
+    url = f"/merchant/members/{member.id}/password-reset"
+    assert PERMISSIONS["members.reset_password"] == frozenset({"cashier", "manager", "owner"})
+    for role in ("cashier", "manager", "owner"):
+        browser = staff_web_for(app, role)
+        response = browser.submit(url, page=f"/merchant/members/{member.id}")
+        assert response.status_code == 201, role
+        assert 'data-testid="reset-code"' in response.get_data(as_text=True)
 
 
 def test_cashier_is_refused_the_owner_staff_page(app):
