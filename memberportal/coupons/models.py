@@ -100,6 +100,8 @@ class Coupon(db.Model):
             "AND used_on_cents >= min_spend_cents)",
             name="used_on_reaches_threshold",
         ),
+        # The order a till reported it on (the API's write-off); cashiers' write-offs have none.
+        CheckConstraint("used_order_ref IS NULL OR state = 'used'", name="order_ref_when_used"),
         # Issuing for a reason (a tier reached, ...) happens once, however often it is retried.
         UniqueConstraint(
             "member_id", "template_id", "reason_key", name="uq_coupons_member_template_reason"
@@ -126,6 +128,7 @@ class Coupon(db.Model):
     used_at: Mapped[datetime | None]
     used_by: Mapped[str | None] = mapped_column(String(200))
     used_on_cents: Mapped[int | None]  # the order amount the cashier entered
+    used_order_ref: Mapped[str | None] = mapped_column(String(64))  # a till's order reference
 
     template: Mapped[CouponTemplate] = relationship(lazy="joined")
 
@@ -142,6 +145,24 @@ class Coupon(db.Model):
 
     def is_usable(self, now: datetime) -> bool:
         return self.state == "issued" and self.expires_at > now
+
+    def status_at(self, now: datetime) -> str:
+        """'issued' (can be used), 'used' or 'expired', as a till is told."""
+        if self.state == "used":
+            return "used"
+        return "expired" if self.expires_at <= now else "issued"
+
+    def refusal(self, now: datetime, order_cents: int | None = None) -> str | None:
+        """Why it cannot be written off now on an order of `order_cents` (None: not checked):
+        'used', 'expired' or 'min_spend'; None when it can. The write-off's UPDATE carries the
+        same conditions; this only names the one that failed."""
+        if self.state == "used":
+            return "used"
+        if self.expires_at <= now:
+            return "expired"
+        if order_cents is not None and self.min_spend_cents > order_cents:
+            return "min_spend"
+        return None
 
     @property
     def from_paid_card(self) -> bool:

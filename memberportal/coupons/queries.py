@@ -68,6 +68,20 @@ def coupon_with_member(code: str) -> tuple[Coupon, Member] | None:
     return (row[0], row[1]) if row else None
 
 
+def coupon_for_till(code: str) -> tuple[Coupon, str] | None:
+    """A till or shop (API): the coupon with this code and its member's number, nothing more
+    of the member."""
+    code = rules.normalise_code(code)
+    if not code:
+        return None
+    row = db.session.execute(
+        select(Coupon, Member.member_no)
+        .join(Member, Member.id == Coupon.member_id)
+        .where(Coupon.code == code)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
 def templates() -> list[CouponTemplate]:
     """Every template for the merchant: active first, then by tier and name."""
     return list(

@@ -412,12 +412,20 @@ def _issue_occasion_batch(member_ids: list[int], now: datetime, source: str) -> 
 
 @use_case
 def write_off(
-    code: str, *, order_cents: int, actor, now: datetime, member_id: int | None = None
+    code: str,
+    *,
+    order_cents: int,
+    actor,
+    now: datetime,
+    member_id: int | None = None,
+    order_ref: str | None = None,
 ) -> Coupon:
     """Honour a coupon at the till (核销) against the order amount the cashier entered: issued,
     not expired and the order reaching the minimum spend -> used, in one step.
 
     `member_id`, when given (the staff member page), limits it to that member's coupons.
+    `order_ref`, when given (a till or shop through the API), is the order it was used on,
+    kept on the coupon and in the audit row so a dispute can be answered from the record.
     Writes the state, when, by whom and the order amount, and an audit row. Raises
     InvalidAmount (order not above zero), CouponUnknown, CouponAlreadyUsed, CouponExpired,
     SpendBelowThreshold (the coupon stays usable). Concurrency: one conditional UPDATE that
@@ -440,7 +448,13 @@ def write_off(
             Coupon.expires_at > now,
             Coupon.min_spend_cents <= order_cents,
         )
-        .values(state="used", used_at=now, used_by=actor.audit_label, used_on_cents=order_cents)
+        .values(
+            state="used",
+            used_at=now,
+            used_by=actor.audit_label,
+            used_on_cents=order_cents,
+            used_order_ref=order_ref,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     coupon = db.session.scalar(
@@ -449,9 +463,10 @@ def write_off(
     if coupon is None:
         raise CouponUnknown()
     if not moved:
-        if coupon.state == "used":
+        refusal = coupon.refusal(now, order_cents)
+        if refusal == "used":
             raise CouponAlreadyUsed()
-        if coupon.is_expired(now):
+        if refusal == "expired":
             raise CouponExpired()
         raise SpendBelowThreshold(coupon.min_spend_cents, order_cents)
     audit.record(
@@ -463,5 +478,6 @@ def write_off(
         code=code,
         amount_cents=coupon.amount_cents,
         order_cents=order_cents,
+        order_ref=order_ref,
     )
     return coupon

@@ -1,10 +1,11 @@
 """Pure coupon rules: codes, expiry days, template settings."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from memberportal.coupons import rules
+from memberportal.coupons.models import Coupon
 
 
 @pytest.mark.parametrize(
@@ -134,3 +135,24 @@ def test_reasons_are_per_year_and_per_month_and_say_why():
 )
 def test_who_receives_it_must_fit_the_other_settings(source, tier_id, quarterly, days, problem):
     assert rules.source_problem(source, tier_id, quarterly, days) == problem
+
+
+@pytest.mark.parametrize(
+    ("state", "expires_in", "order", "status", "refusal"),
+    [
+        ("issued", 1, 7900, "issued", None),
+        ("issued", 1, None, "issued", None),
+        ("issued", 1, 7899, "issued", "min_spend"),
+        ("issued", 0, 9000, "expired", "expired"),  # the last valid moment has passed
+        ("issued", -5, None, "expired", "expired"),
+        ("used", 1, 9000, "used", "used"),
+        ("used", -5, 100, "used", "used"),  # used first: that is what a till is told
+    ],
+)
+def test_a_coupons_status_and_why_a_write_off_would_be_refused(
+    state, expires_in, order, status, refusal
+):
+    now = datetime(2026, 11, 17, 4, 0, tzinfo=UTC)
+    coupon = Coupon(state=state, min_spend_cents=7900, expires_at=now + timedelta(expires_in))
+    assert coupon.status_at(now) == status
+    assert coupon.refusal(now, order) == refusal
