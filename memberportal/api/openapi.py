@@ -24,6 +24,7 @@ def page():
 
 
 def init_app(app: Flask) -> None:
+    from memberportal.api import coupon_views  # noqa: F401 - adds the coupon routes to bp
     from memberportal.api.views import bp
 
     app.config.setdefault("API_TITLE", "memberportal POS and shop API")
@@ -36,9 +37,9 @@ def init_app(app: Flask) -> None:
         spec_kwargs={
             "info": {
                 "description": "Report purchases and refunds from tills and shops so members "
-                "earn points wherever they buy. Authenticate with 'Authorization: Bearer "
-                "<token>'. Retries are safe: the same order reference or Idempotency-Key "
-                "replays the first answer."
+                "earn points wherever they buy, and honour their coupons. Authenticate with "
+                "'Authorization: Bearer <token>'. Retries are safe: the same order reference "
+                "or Idempotency-Key replays the first answer."
             },
             "servers": [{"url": "/"}],
         },

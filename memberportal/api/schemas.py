@@ -131,3 +131,86 @@ class MemberPath(Schema):
 
 class PurchasePath(Schema):
     order_ref = Text(required=True, validate=validate.Length(min=1, max=64))
+
+
+COUPON_STATUSES = ("issued", "used", "expired")
+
+
+class CouponPath(Schema):
+    code = Text(
+        required=True,
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "The coupon code as shown or scanned; spaces, dashes and "
+                  "letter case are ignored."},
+    )  # fmt: skip
+
+
+class CouponQuery(Schema):
+    order_amount_cents = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_CENTS),
+        load_default=None,
+        metadata={"description": "The order's amount in fen: checks the minimum spend too. "
+                  "Without it, `usable` only says whether the coupon is still issued and valid."},
+    )  # fmt: skip
+
+
+class RefusalOut(Schema):
+    error = fields.String(
+        required=True,
+        metadata={"description": "coupon_used, coupon_expired or coupon_min_spend_not_met: "
+                  "the code a redemption would be refused with."},
+    )  # fmt: skip
+    message = fields.String(required=True)
+
+
+class CouponOut(Schema):
+    code = fields.String(required=True)
+    member_no = fields.String(required=True, metadata={"description": "Whose coupon it is."})
+    name = fields.String(required=True)
+    amount_off_cents = fields.Integer(required=True)
+    min_spend_cents = fields.Integer(
+        required=True, metadata={"description": "0: no minimum spend."}
+    )
+    valid_until = fields.DateTime(
+        required=True, metadata={"description": "The last moment it can be used (UTC)."}
+    )
+    last_valid_day = fields.Date(
+        required=True, metadata={"description": "The last day it can be used, in the brand's "
+                                 "time zone (what the member's coupon says)."}
+    )  # fmt: skip
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(COUPON_STATUSES),
+        metadata={"description": "issued (can be used), used or expired."},
+    )
+    used_at = fields.DateTime(allow_none=True)
+
+
+class CouponCheckOut(CouponOut):
+    order_amount_cents = fields.Integer(allow_none=True)
+    usable = fields.Boolean(
+        required=True,
+        metadata={"description": "Whether a redemption on this order would be accepted now."},
+    )
+    refusal = fields.Nested(RefusalOut, allow_none=True)
+
+
+class RedemptionIn(Schema):
+    order_ref = Text(
+        required=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "Your order reference: the same one replays the first answer."},
+    )
+    order_amount_cents = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=1, max=MAX_CENTS),
+        metadata={"description": "The order's amount in fen, before the coupon."},
+    )
+
+
+class RedemptionOut(Schema):
+    order_ref = fields.String(required=True)
+    order_amount_cents = fields.Integer(required=True)
+    amount_off_cents = fields.Integer(required=True)
+    coupon = fields.Nested(CouponOut, required=True)

@@ -220,13 +220,14 @@ def _log(call: Call | None, answer: Answer) -> None:
                  duration_ms=int((time.perf_counter() - call.started) * 1000))  # fmt: skip
 
 
-def first_answer_for(client_id: int, resource: str) -> Answer | None:
-    """The stored answer of the request that created `resource` (e.g. a purchase)."""
+def first_answer_for(client_id: int, resource: str, *, status: int | None = None) -> Answer | None:
+    """The stored answer of the request that created `resource` (e.g. a purchase); with
+    `status`, the first answer with that status (a refusal before it created nothing)."""
+    where = [IdempotencyRecord.client_id == client_id, IdempotencyRecord.resource == resource]
+    if status is not None:
+        where.append(IdempotencyRecord.status == status)
     record = db.session.scalars(
-        select(IdempotencyRecord)
-        .where(IdempotencyRecord.client_id == client_id, IdempotencyRecord.resource == resource)
-        .order_by(IdempotencyRecord.id)
-        .limit(1)
+        select(IdempotencyRecord).where(*where).order_by(IdempotencyRecord.id).limit(1)
     ).first()
     return Answer(record.status, record.body, True) if record else None
 

@@ -1,4 +1,5 @@
-"""/api/v1: purchases and refunds reported by tills and shops, and member lookup.
+"""/api/v1: purchases and refunds reported by tills and shops, and member lookup (coupons:
+coupon_views.py).
 
 JSON in and out, bearer token, no CSRF (no cookies are used). Every answer to a POST is
 stored under its request key and replayed for retries."""
@@ -36,7 +37,10 @@ from memberportal.purchases import services as purchases
 from memberportal.purchases.errors import DuplicatePurchase
 
 bp = Blueprint(
-    "api", __name__, url_prefix="/api/v1", description="Purchases, refunds and member lookup."
+    "api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Purchases, refunds, member lookup and coupons.",
 )
 csrf.exempt(bp)
 PURCHASE_OUT, REFUND_OUT = PurchaseOut(), RefundOut()  # schemas are costly to build per request
@@ -182,7 +186,7 @@ for _status in (*HTTP_CODES, 422, 500):
 def _validation_code(fields: dict, status: int) -> str:
     if status == 400:
         return "invalid_json"
-    if "amount_cents" in fields:
+    if fields.keys() & {"amount_cents", "order_amount_cents"}:
         return "invalid_amount"
     return "invalid_request"
 

@@ -205,6 +205,8 @@ def test_openapi_document_and_docs_page(client):
         "/api/v1/members/{code}",
         "/api/v1/purchases",
         "/api/v1/purchases/{order_ref}/refunds",
+        "/api/v1/coupons/{code}",
+        "/api/v1/coupons/{code}/redemptions",
     }
     purchase = spec["components"]["schemas"]["PurchaseIn"]
     assert purchase["properties"]["amount_cents"]["minimum"] == 1

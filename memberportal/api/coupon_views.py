@@ -1,0 +1,200 @@
+"""/api/v1/coupons: a till or shop checks a member's coupon and writes it off on an order.
+
+The write-off is the cashier's (coupons.services.write_off: one conditional UPDATE), with the
+API client as the actor and the order reference kept on the coupon. Answers are stored under
+their request key like purchases, so a retry replays the first answer.
+
+Statuses: 404 unknown_coupon; 409 coupon_used (the coupon's state conflicts with the request,
+as an idempotency_conflict does); 422 coupon_expired and coupon_min_spend_not_met (the request
+cannot be honoured as sent, like refund_exceeds_purchase)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import request
+from flask_babel import gettext as _
+
+from memberportal.api import services
+from memberportal.api.rules import request_fingerprint
+from memberportal.api.schemas import (
+    CouponCheckOut,
+    CouponPath,
+    CouponQuery,
+    ErrorOut,
+    RedemptionIn,
+    RedemptionOut,
+)
+from memberportal.api.services import IdempotencyConflict
+from memberportal.api.views import _answer, _request_key, _this_call, bp, require_client
+from memberportal.core.clock import local_date, utcnow
+from memberportal.core.errors import DomainError
+from memberportal.coupons import queries as coupon_queries
+from memberportal.coupons import rules as coupon_rules
+from memberportal.coupons import services as coupons
+from memberportal.coupons.errors import (
+    CouponAlreadyUsed,
+    CouponExpired,
+    CouponUnknown,
+    SpendBelowThreshold,
+)
+from memberportal.coupons.models import Coupon
+
+REDEMPTION_OUT = RedemptionOut()  # the answer is stored as dumped, then replayed
+
+
+class UnknownCoupon(DomainError):
+    code = "unknown_coupon"
+    status = 404
+    default_message = CouponUnknown.default_message
+
+
+class CouponUsed(DomainError):
+    code = "coupon_used"
+    status = 409
+    default_message = CouponAlreadyUsed.default_message
+
+
+class CouponHasExpired(DomainError):
+    code = "coupon_expired"
+    status = 422
+    default_message = CouponExpired.default_message
+
+
+class MinSpendNotMet(DomainError):
+    code = "coupon_min_spend_not_met"
+    status = 422
+
+    def __init__(self, min_spend_cents: int, order_cents: int):
+        below = SpendBelowThreshold(min_spend_cents, order_cents)
+        super().__init__(
+            below.message, min_spend_cents=min_spend_cents, order_amount_cents=order_cents
+        )
+
+
+def refusal_error(refusal: str, coupon: Coupon, order_cents: int | None) -> DomainError:
+    """The API's error for Coupon.refusal()'s reason."""
+    if refusal == "used":
+        return CouponUsed()
+    if refusal == "expired":
+        return CouponHasExpired()
+    return MinSpendNotMet(coupon.min_spend_cents, order_cents or 0)
+
+
+def coupon_body(coupon: Coupon, member_no: str, now: datetime) -> dict:
+    return {
+        "code": coupon.code,
+        "member_no": member_no,
+        "name": coupon.name,
+        "amount_off_cents": coupon.amount_cents,
+        "min_spend_cents": coupon.min_spend_cents,
+        "valid_until": coupon.expires_at,
+        "last_valid_day": local_date(coupon.expires_at),
+        "status": coupon.status_at(now),
+        "used_at": coupon.used_at,
+    }
+
+
+def _found(code: str) -> tuple[Coupon, str]:
+    found = coupon_queries.coupon_for_till(code)
+    if found is None:
+        raise UnknownCoupon()
+    return found
+
+
+@bp.get("/coupons/<code>")
+@bp.arguments(CouponPath(), location="path", as_kwargs=True)
+@bp.arguments(CouponQuery(), location="query", as_kwargs=True)
+@bp.response(200, CouponCheckOut)
+@bp.alt_response(404, schema=ErrorOut, description="unknown_coupon")
+@bp.alt_response(422, schema=ErrorOut, description="invalid_amount, invalid_request")
+def coupon(code: str, order_amount_cents: int | None = None):
+    """A coupon's state for a till, and whether it can be used on this order now.
+
+    Changes nothing: `usable` and `refusal` say what a redemption sent now would answer."""
+    coupon, member_no = _found(code)
+    now = utcnow()
+    refusal = coupon.refusal(now, order_amount_cents)
+    error = refusal_error(refusal, coupon, order_amount_cents) if refusal else None
+    return {
+        **coupon_body(coupon, member_no, now),
+        "order_amount_cents": order_amount_cents,
+        "usable": refusal is None,
+        "refusal": {"error": error.code, "message": str(error.message)} if error else None,
+    }
+
+
+@bp.post("/coupons/<code>/redemptions")
+@bp.arguments(CouponPath(), location="path", as_kwargs=True)
+@bp.arguments(RedemptionIn())
+@bp.response(201, RedemptionOut)
+@bp.alt_response(404, schema=ErrorOut, description="unknown_coupon")
+@bp.alt_response(
+    409,
+    schema=ErrorOut,
+    description="coupon_used (already used on another order), idempotency_conflict",
+)
+@bp.alt_response(
+    422,
+    schema=ErrorOut,
+    description="coupon_expired, coupon_min_spend_not_met (details.min_spend_cents), "
+    "invalid_amount, invalid_request",
+)
+def redeem_coupon(data: dict, code: str):
+    """Write a coupon off on an order (核销), as the cashier does. Safe to retry.
+
+    The same order reference for this coupon, or the same Idempotency-Key, replays the first
+    answer with its status; the same key with another body is a 409 idempotency_conflict."""
+    client = require_client()
+    normalised = coupon_rules.normalise_code(code)
+    order_ref, order_cents = data["order_ref"], data["order_amount_cents"]
+    resource = f"coupon:{normalised}:{order_ref}"
+
+    def compute() -> tuple[int, dict]:
+        try:
+            coupon = coupons.write_off(
+                normalised, order_cents=order_cents, actor=client, now=utcnow(),
+                order_ref=order_ref,
+            )  # fmt: skip
+        except CouponAlreadyUsed:
+            return _first_redemption(client.id, resource, order_cents)
+        except CouponUnknown:
+            raise UnknownCoupon() from None
+        except CouponExpired:
+            raise CouponHasExpired() from None
+        except SpendBelowThreshold as below:
+            raise MinSpendNotMet(below.details["min_spend_cents"], order_cents) from None
+        coupon, member_no = _found(coupon.code)
+        body = {
+            "order_ref": order_ref,
+            "order_amount_cents": order_cents,
+            "amount_off_cents": coupon.amount_cents,
+            "coupon": coupon_body(coupon, member_no, utcnow()),
+        }
+        return 201, REDEMPTION_OUT.dump(body)
+
+    # The path's code as normalised, so "abcde-23456" and "ABCDE23456" are the same request.
+    path = f"/api/v1/coupons/{normalised}/redemptions"
+    answer = services.answer_once(
+        client.id,
+        _request_key(f"coupon:{normalised}:{order_ref}"),
+        request_fingerprint("POST", path, request.get_json(silent=True) or {}),
+        compute,
+        resource=resource,
+        call=_this_call(),
+    )
+    return _answer(answer)
+
+
+def _first_redemption(client_id: int, resource: str, order_cents: int) -> tuple[int, dict]:
+    """The coupon is used: if this client used it on this order (a retry under another
+    request key), its first answer; the same order with another amount is a conflict;
+    otherwise it was used on another order."""
+    first = services.first_answer_for(client_id, resource, status=201)
+    if first is None:
+        raise CouponUsed()
+    if first.body.get("order_amount_cents") != order_cents:
+        raise IdempotencyConflict(
+            _("This order reference was already used with this coupon for another amount.")
+        )
+    return first.status, first.body
