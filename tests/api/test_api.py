@@ -186,6 +186,22 @@ def test_rate_limit_per_client_answers_429_with_retry_after(make_app, till):
     assert last.get_json()["error"] == "rate_limited" and int(last.headers["Retry-After"]) > 0
 
 
+def test_rate_limit_counts_a_clients_calls_on_every_endpoint_together(make_app, till):
+    limited = make_app(API_RATE_LIMIT="3 per minute").test_client()
+    member = factories.member()
+    lookup = f"/api/v1/members/{member.member_no}"
+    statuses = [limited.get(lookup, headers=till[1]).status_code for _ in range(2)]
+    body = {"member": member.member_no, "order_ref": "RL-1", "amount_cents": 1000}
+    statuses.append(limited.post("/api/v1/purchases", headers=till[1], json=body).status_code)
+    refund = {"amount_cents": 500, "refund_ref": "R1"}
+    statuses.append(
+        limited.post("/api/v1/purchases/RL-1/refunds", headers=till[1], json=refund).status_code
+    )
+    assert statuses == [200, 200, 201, 429]
+    db.session.expire_all()
+    assert db.session.get(Member, member.id).points_balance == 10  # the refund was refused
+
+
 def test_purge_keeps_keys_for_seven_days(client, headers):
     from datetime import timedelta
 
