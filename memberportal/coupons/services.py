@@ -23,6 +23,7 @@ from memberportal.coupons.errors import (
     CouponAlreadyUsed,
     CouponExpired,
     CouponUnknown,
+    CouponVoid,
     SpendBelowThreshold,
     TemplateRuleBroken,
 )
@@ -419,7 +420,8 @@ def write_off(
 
     `member_id`, when given (the staff member page), limits it to that member's coupons.
     Writes the state, when, by whom and the order amount, and an audit row. Raises
-    InvalidAmount (order not above zero), CouponUnknown, CouponAlreadyUsed, CouponExpired,
+    InvalidAmount (order not above zero), CouponUnknown, CouponAlreadyUsed, CouponVoid (its
+    points-mall order was cancelled), CouponExpired,
     SpendBelowThreshold (the coupon stays usable). Concurrency: one conditional UPDATE that
     carries every condition, so of two cashiers writing off one code at once exactly one
     succeeds and the other is told it is used.
@@ -451,6 +453,8 @@ def write_off(
     if not moved:
         if coupon.state == "used":
             raise CouponAlreadyUsed()
+        if coupon.state == "void":
+            raise CouponVoid()
         if coupon.is_expired(now):
             raise CouponExpired()
         raise SpendBelowThreshold(coupon.min_spend_cents, order_cents)
