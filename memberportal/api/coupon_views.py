@@ -4,8 +4,9 @@ The write-off is the cashier's (coupons.services.write_off: one conditional UPDA
 API client as the actor and the order reference kept on the coupon. Answers are stored under
 their request key like purchases, so a retry replays the first answer.
 
-Statuses: 404 unknown_coupon; 409 coupon_used (the coupon's state conflicts with the request,
-as an idempotency_conflict does); 422 coupon_expired and coupon_min_spend_not_met (the request
+Statuses: 404 unknown_coupon; 409 coupon_used and coupon_void (the coupon's state conflicts
+with the request, as an idempotency_conflict does; a void coupon's points-mall order was
+cancelled); 422 coupon_expired and coupon_min_spend_not_met (the request
 cannot be honoured as sent, like refund_exceeds_purchase)."""
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from memberportal.coupons.errors import (
     CouponAlreadyUsed,
     CouponExpired,
     CouponUnknown,
+    CouponVoid,
     SpendBelowThreshold,
 )
 from memberportal.coupons.models import Coupon
@@ -53,6 +55,12 @@ class CouponUsed(DomainError):
     code = "coupon_used"
     status = 409
     default_message = CouponAlreadyUsed.default_message
+
+
+class CouponIsVoid(DomainError):
+    code = "coupon_void"
+    status = 409
+    default_message = CouponVoid.default_message
 
 
 class CouponHasExpired(DomainError):
@@ -76,6 +84,8 @@ def refusal_error(refusal: str, coupon: Coupon, order_cents: int | None) -> Doma
     """The API's error for Coupon.refusal()'s reason."""
     if refusal == "used":
         return CouponUsed()
+    if refusal == "void":
+        return CouponIsVoid()
     if refusal == "expired":
         return CouponHasExpired()
     return MinSpendNotMet(coupon.min_spend_cents, order_cents or 0)
@@ -132,7 +142,8 @@ def coupon(code: str, order_amount_cents: int | None = None):
 @bp.alt_response(
     409,
     schema=ErrorOut,
-    description="coupon_used (already used on another order), idempotency_conflict",
+    description="coupon_used (already used on another order), coupon_void (its points-mall "
+    "order was cancelled), idempotency_conflict",
 )
 @bp.alt_response(
     422,
@@ -160,6 +171,8 @@ def redeem_coupon(data: dict, code: str):
             return _first_redemption(client.id, resource, order_cents)
         except CouponUnknown:
             raise UnknownCoupon() from None
+        except CouponVoid:
+            raise CouponIsVoid() from None
         except CouponExpired:
             raise CouponHasExpired() from None
         except SpendBelowThreshold as below:

@@ -133,7 +133,7 @@ class PurchasePath(Schema):
     order_ref = Text(required=True, validate=validate.Length(min=1, max=64))
 
 
-COUPON_STATUSES = ("issued", "used", "expired")
+COUPON_STATUSES = ("issued", "used", "void", "expired")
 
 
 class CouponPath(Schema):
@@ -181,7 +181,10 @@ class CouponOut(Schema):
     status = fields.String(
         required=True,
         validate=validate.OneOf(COUPON_STATUSES),
-        metadata={"description": "issued (can be used), used or expired."},
+        metadata={
+            "description": "issued (can be used), used, void (its points-mall order was cancelled) "
+            "or expired."
+        },
     )
     used_at = fields.DateTime(allow_none=True)
 

@@ -81,9 +81,9 @@ def _rate_key() -> str:
 
 # One count per client over every /api/v1 endpoint (a shared scope; a plain blueprint limit
 # would count each endpoint apart, so a client could spend the limit once per endpoint).
-limiter.shared_limit(
-    lambda: current_app.config["API_RATE_LIMIT"], scope="api", key_func=_rate_key
-)(bp)
+limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api", key_func=_rate_key)(
+    bp
+)
 
 
 # Views that check the token in their own first statement (see hot_path); each still calls

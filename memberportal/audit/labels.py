@@ -12,6 +12,7 @@ ACTION_LABELS = {
     "api_client.rotated": _l("API token rotated"),
     "coupon.issued": _l("Coupon issued"),
     "coupon.written_off": _l("Coupon written off"),
+    "coupon.voided": _l("Coupon cancelled with its mall order"),
     "coupon_template.created": _l("Coupon created"),
     "coupon_template.updated": _l("Coupon edited"),
     "coupon_template.deactivated": _l("Coupon deactivated"),

@@ -1,5 +1,5 @@
 """Demo coupons: the reference program's tier coupons, the SVIP card's coupons, a birthday
-coupon and a member-day coupon. Loading twice adds nothing."""
+coupon, a member-day coupon and a coupon sold in the points mall. Loading twice adds nothing."""
 
 from __future__ import annotations
 
@@ -39,10 +39,47 @@ OCCASION_COUPONS = [
 ]
 
 
+# Sold in the points mall (the mall demo's coupon item gives it): 10 off orders of 59.
+MALL_COUPON = ("满59减10", "10 off orders of 59", 1000, 5900, 30)
+
+
 def load() -> int:
     """Attach the tier coupons to the reference tiers that have none and add the paid-card,
-    birthday and member-day coupons that are missing (by English name); return rows added."""
-    return _load_tier_coupons() + _load_paid_coupons() + _load_occasion_coupons()
+    birthday, member-day and points-mall coupons that are missing (by English name); return
+    rows added."""
+    return (
+        _load_tier_coupons()
+        + _load_paid_coupons()
+        + _load_occasion_coupons()
+        + (0 if mall_coupon() else 1)
+    )
+
+
+def mall_coupon() -> bool:
+    """Ensure the points-mall coupon exists; True when it was there already."""
+    name_zh, name_en, amount, threshold, days = MALL_COUPON
+    if db.session.scalar(
+        select(CouponTemplate.id).where(
+            CouponTemplate.source == "mall", CouponTemplate.name_en == name_en
+        )
+    ):
+        return True
+    services.create_template(
+        services.TemplateInput(name_zh, name_en, amount, threshold, days, source="mall"),
+        actor=ACTOR,
+        now=utcnow(),
+    )
+    return False
+
+
+def mall_coupon_id() -> int:
+    """The demo's points-mall coupon, added if missing."""
+    mall_coupon()
+    return db.session.scalar(
+        select(CouponTemplate.id).where(
+            CouponTemplate.source == "mall", CouponTemplate.name_en == MALL_COUPON[1]
+        )
+    )
 
 
 def _load_tier_coupons() -> int:

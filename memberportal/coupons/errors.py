@@ -21,6 +21,22 @@ class CouponAlreadyUsed(DomainError):
     default_message = _l("This coupon has already been used.")
 
 
+class CouponVoid(DomainError):
+    code = "coupon_void"
+    status = 409
+    default_message = _l(
+        "This coupon was cancelled (its points-mall order was cancelled) and cannot be used."
+    )
+
+
+class TemplateNotForMall(DomainError):
+    """The item's coupon is not an active points-mall coupon (deactivated meanwhile)."""
+
+    code = "coupon_template_not_for_mall"
+    status = 409
+    default_message = _l("This coupon is no longer offered.")
+
+
 class CouponExpired(DomainError):
     code = "coupon_expired"
     status = 409
@@ -62,9 +78,13 @@ TEMPLATE_PROBLEMS = {
     "tier": _l("Choose a tier that exists."),
     "source": _l(
         "Choose who receives the coupon: members at a tier, paid-card holders, members in their "
-        "birthday month or members on the member day."
+        "birthday month, members on the member day or members who redeem it in the points mall."
     ),
     "paid_tier": _l("A paid-card coupon is not attached to a tier: leave the tier empty."),
+    "mall_tier": _l(
+        "A points-mall coupon is not attached to a tier (set a minimum tier on the mall item): "
+        "leave the tier empty."
+    ),
     "quarterly": _l("Only a paid-card coupon can be issued every quarter."),
     "member_day_days": _l(
         "A member-day coupon is valid on the member day only: set “Valid for” to 1 day."

@@ -52,6 +52,9 @@ class TemplateForm(FlaskForm):
                 "birthday", _l("Birthday month: once a year, in the member's birthday month")
             ),
             SelectChoice("member_day", _l("Member day: once a month, on the program's member day")),
+            SelectChoice(
+                "mall", _l("Points mall: bought by redeeming a mall item (choose it on the item)")
+            ),
         ],
         default="tier",
     )
@@ -62,7 +65,7 @@ class TemplateForm(FlaskForm):
         description=_l(
             "Tier coupons: issued on reaching this tier (members above it get it too). Birthday "
             "and member-day coupons: only for members at this tier or above; “No tier” means "
-            "every member. Paid-card coupons: leave it at “No tier”."
+            "every member. Paid-card and points-mall coupons: leave it at “No tier”."
         ),
     )
     per_quarter = BooleanField(_l("Paid card: issue it again every quarter (not once per period)"))

@@ -29,6 +29,7 @@ PROBLEM_FIELDS = {
     "tier": "tier_id",
     "source": "source",
     "paid_tier": "tier_id",
+    "mall_tier": "tier_id",
     "quarterly": "per_quarter",
     "member_day_days": "valid_days",
     "birthday_days": "valid_days",

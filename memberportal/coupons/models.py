@@ -17,14 +17,19 @@ from memberportal.coupons.rules import (
     display_code,
     reason_kind,
 )
+from memberportal.coupons.rules import (
+    mall_order_id as order_of_reason,
+)
 from memberportal.extensions import db
 from memberportal.tiers.models import Tier
 
-COUPON_STATES = ("issued", "used")
+# void: its points-mall order was cancelled before it was used; nothing can write it off.
+COUPON_STATES = ("issued", "used", "void")
 # Who receives a template's coupons (rules.SOURCES, as the CHECK below): members at a tier (or
 # no one automatically, when the tier is left empty), holders of an active paid card, members
 # in their birthday month, or members on the program's member day (these two optionally from
-# a minimum tier).
+# a minimum tier), or members who redeem a points-mall item that gives it ("mall": never issued
+# lazily, only by the redemption).
 
 
 class CouponTemplate(db.Model):
@@ -47,8 +52,9 @@ class CouponTemplate(db.Model):
             "min_spend_cents = 0 OR min_spend_cents > amount_cents", name="threshold_above_amount"
         ),
         CheckConstraint(f"valid_days BETWEEN 1 AND {MAX_VALID_DAYS}", name="valid_days_range"),
-        CheckConstraint("source IN ('tier','paid','birthday','member_day')", name="source"),
+        CheckConstraint("source IN ('tier','paid','birthday','member_day','mall')", name="source"),
         CheckConstraint("source <> 'paid' OR tier_id IS NULL", name="no_tier_for_paid"),
+        CheckConstraint("source <> 'mall' OR tier_id IS NULL", name="no_tier_for_mall"),
         CheckConstraint("NOT per_quarter OR source = 'paid'", name="quarterly_only_for_paid"),
         # A member-day coupon is valid on the member day only; a birthday one ends with its month.
         CheckConstraint("source <> 'member_day' OR valid_days = 1", name="member_day_one_day"),
@@ -81,17 +87,21 @@ class CouponTemplate(db.Model):
 
 
 class Coupon(db.Model):
-    """One coupon held by one member. `issued` until written off (`used`); expired is derived
-    from `expires_at`, so no job has to flip states at midnight."""
+    """One coupon held by one member. `issued` until written off (`used`), or `void` when the
+    points-mall order that bought it is cancelled first; expired is derived from
+    `expires_at`, so no job has to flip states at midnight."""
 
     __tablename__ = "coupons"
     __table_args__ = (
-        CheckConstraint("state IN ('issued','used')", name="state"),
+        CheckConstraint("state IN ('issued','used','void')", name="state"),
         CheckConstraint("amount_cents > 0", name="amount_positive"),
         CheckConstraint("min_spend_cents >= 0", name="threshold_not_negative"),
         CheckConstraint("expires_at > issued_at", name="expires_after_issue"),
         CheckConstraint(
             "(state = 'used') = (used_at IS NOT NULL)", name="used_exactly_when_used_at"
+        ),
+        CheckConstraint(
+            "(state = 'void') = (voided_at IS NOT NULL)", name="void_exactly_when_voided_at"
         ),
         # The order it was used on reached the threshold (NULL only for coupons used before
         # the amount was recorded).
@@ -117,7 +127,8 @@ class Coupon(db.Model):
     )
     # Why it was issued: "tier" for a tier reached; "paid:<membership>:<period start day>" or
     # "paid:<membership>:<YYYY>Q<n>" for the paid card; "birthday:<YYYY>" for the birthday
-    # month; "memberday:<YYYY-MM>" for the member day (see rules.py).
+    # month; "memberday:<YYYY-MM>" for the member day; "mall:<order id>" for a coupon bought
+    # in the points mall (see rules.py).
     reason_key: Mapped[str] = mapped_column(String(40))
     # What it gives, as issued (editing the template later does not change held coupons).
     amount_cents: Mapped[int]
@@ -129,6 +140,7 @@ class Coupon(db.Model):
     used_by: Mapped[str | None] = mapped_column(String(200))
     used_on_cents: Mapped[int | None]  # the order amount the cashier entered
     used_order_ref: Mapped[str | None] = mapped_column(String(64))  # a till's order reference
+    voided_at: Mapped[datetime | None]
 
     template: Mapped[CouponTemplate] = relationship(lazy="joined")
 
@@ -147,17 +159,18 @@ class Coupon(db.Model):
         return self.state == "issued" and self.expires_at > now
 
     def status_at(self, now: datetime) -> str:
-        """'issued' (can be used), 'used' or 'expired', as a till is told."""
-        if self.state == "used":
-            return "used"
+        """'issued' (can be used), 'used', 'void' (its points-mall order was cancelled) or
+        'expired', as a till is told."""
+        if self.state in ("used", "void"):
+            return self.state
         return "expired" if self.expires_at <= now else "issued"
 
     def refusal(self, now: datetime, order_cents: int | None = None) -> str | None:
         """Why it cannot be written off now on an order of `order_cents` (None: not checked):
-        'used', 'expired' or 'min_spend'; None when it can. The write-off's UPDATE carries the
-        same conditions; this only names the one that failed."""
-        if self.state == "used":
-            return "used"
+        'used', 'void', 'expired' or 'min_spend'; None when it can. The write-off's UPDATE
+        carries the same conditions; this only names the one that failed."""
+        if self.state in ("used", "void"):
+            return self.state
         if self.expires_at <= now:
             return "expired"
         if order_cents is not None and self.min_spend_cents > order_cents:
@@ -165,10 +178,16 @@ class Coupon(db.Model):
         return None
 
     @property
+    def mall_order_id(self) -> int | None:
+        """The points-mall order that bought it, if any."""
+        return order_of_reason(self.reason_key)
+
+    @property
     def from_paid_card(self) -> bool:
         return self.reason_key.startswith(PAID_REASON_PREFIX)
 
     @property
     def reason_kind(self) -> str:
-        """'tier', 'paid', 'birthday' or 'member_day' (what the member is shown as the why)."""
+        """'tier', 'paid', 'birthday', 'member_day' or 'mall' (what the member is shown as the
+        why)."""
         return reason_kind(self.reason_key)

@@ -18,11 +18,12 @@ HISTORY_LIMIT = 50
 @dataclass(frozen=True)
 class MemberCoupons:
     usable: list[Coupon]
-    history: list[Coupon]  # used or expired, latest first
+    history: list[Coupon]  # used, cancelled or expired, latest first
 
 
 def coupons_for_member(member_id: int, now: datetime) -> MemberCoupons:
-    """The member's own coupons: usable ones (soonest expiry first), then used and expired."""
+    """The member's own coupons: usable ones (soonest expiry first), then used, cancelled
+    (void) and expired."""
     usable = db.session.scalars(
         select(Coupon)
         .where(Coupon.member_id == member_id, Coupon.state == "issued", Coupon.expires_at > now)
@@ -32,9 +33,12 @@ def coupons_for_member(member_id: int, now: datetime) -> MemberCoupons:
         select(Coupon)
         .where(
             Coupon.member_id == member_id,
-            (Coupon.state == "used") | (Coupon.expires_at <= now),
+            (Coupon.state != "issued") | (Coupon.expires_at <= now),
         )
-        .order_by(func.coalesce(Coupon.used_at, Coupon.expires_at).desc(), Coupon.id.desc())
+        .order_by(
+            func.coalesce(Coupon.used_at, Coupon.voided_at, Coupon.expires_at).desc(),
+            Coupon.id.desc(),
+        )
         .limit(HISTORY_LIMIT)
     )
     return MemberCoupons(list(usable), list(history))
@@ -89,6 +93,17 @@ def templates() -> list[CouponTemplate]:
             select(CouponTemplate).order_by(
                 CouponTemplate.active.desc(), CouponTemplate.tier_id, CouponTemplate.id
             )
+        )
+    )
+
+
+def mall_templates() -> list[CouponTemplate]:
+    """Active templates a points-mall item may give (source 'mall'), for the catalog form."""
+    return list(
+        db.session.scalars(
+            select(CouponTemplate)
+            .where(CouponTemplate.source == "mall", CouponTemplate.active)
+            .order_by(CouponTemplate.id)
         )
     )
 

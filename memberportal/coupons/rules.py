@@ -15,8 +15,10 @@ TIER_REASON = "tier"
 PAID_REASON_PREFIX = "paid:"
 BIRTHDAY_REASON_PREFIX = "birthday:"
 MEMBER_DAY_REASON_PREFIX = "memberday:"
+MALL_REASON_PREFIX = "mall:"
 # Who receives a template's coupons (the CHECK constraint on coupon_templates lists the same).
-SOURCES = ("tier", "paid", "birthday", "member_day")
+# "mall" templates are issued only by redeeming a points-mall item, never lazily.
+SOURCES = ("tier", "paid", "birthday", "member_day", "mall")
 MAX_VALID_DAYS = 3650
 # A birthday coupon never outlives its month, so more days than a month has would only mislead.
 MAX_BIRTHDAY_VALID_DAYS = 31
@@ -83,12 +85,26 @@ def member_day_reason(today: date) -> str:
     return f"{MEMBER_DAY_REASON_PREFIX}{today.year:04d}-{today.month:02d}"
 
 
+def mall_reason(order_id: int) -> str:
+    """One coupon per points-mall order, however often its redemption is retried: 'mall:42'."""
+    return f"{MALL_REASON_PREFIX}{order_id}"
+
+
+def mall_order_id(reason_key: str) -> int | None:
+    """The order id of a 'mall:<order id>' reason (None for any other reason)."""
+    if reason_key.startswith(MALL_REASON_PREFIX):
+        rest = reason_key[len(MALL_REASON_PREFIX) :]
+        return int(rest) if rest.isdigit() else None
+    return None
+
+
 def reason_kind(reason_key: str) -> str:
-    """'tier', 'paid', 'birthday' or 'member_day': why a coupon was issued."""
+    """'tier', 'paid', 'birthday', 'member_day' or 'mall': why a coupon was issued."""
     for prefix, kind in (
         (PAID_REASON_PREFIX, "paid"),
         (BIRTHDAY_REASON_PREFIX, "birthday"),
         (MEMBER_DAY_REASON_PREFIX, "member_day"),
+        (MALL_REASON_PREFIX, "mall"),
     ):
         if reason_key.startswith(prefix):
             return kind
@@ -133,6 +149,8 @@ def source_problem(
         return "source"
     if source == "paid" and tier_id is not None:
         return "paid_tier"
+    if source == "mall" and tier_id is not None:
+        return "mall_tier"
     if per_quarter and source != "paid":
         return "quarterly"
     if source == "member_day" and valid_days != 1:

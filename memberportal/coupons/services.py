@@ -23,6 +23,7 @@ from memberportal.coupons.errors import (
     CouponAlreadyUsed,
     CouponExpired,
     CouponUnknown,
+    CouponVoid,
     SpendBelowThreshold,
     TemplateRuleBroken,
 )
@@ -427,7 +428,8 @@ def write_off(
     `order_ref`, when given (a till or shop through the API), is the order it was used on,
     kept on the coupon and in the audit row so a dispute can be answered from the record.
     Writes the state, when, by whom and the order amount, and an audit row. Raises
-    InvalidAmount (order not above zero), CouponUnknown, CouponAlreadyUsed, CouponExpired,
+    InvalidAmount (order not above zero), CouponUnknown, CouponAlreadyUsed, CouponVoid (its
+    points-mall order was cancelled), CouponExpired,
     SpendBelowThreshold (the coupon stays usable). Concurrency: one conditional UPDATE that
     carries every condition, so of two cashiers writing off one code at once exactly one
     succeeds and the other is told it is used.
@@ -466,6 +468,8 @@ def write_off(
         refusal = coupon.refusal(now, order_cents)
         if refusal == "used":
             raise CouponAlreadyUsed()
+        if refusal == "void":
+            raise CouponVoid()
         if refusal == "expired":
             raise CouponExpired()
         raise SpendBelowThreshold(coupon.min_spend_cents, order_cents)

@@ -10,9 +10,16 @@ from sqlalchemy import delete, exists, insert, select, update
 from memberportal.audit import services as audit
 from memberportal.core.db import use_case
 from memberportal.core.errors import AlreadyExists, NotFound
+from memberportal.coupons.models import CouponTemplate
 from memberportal.extensions import db
 from memberportal.mall import images
-from memberportal.mall.errors import CatalogRuleBroken, ItemHasOrders, WrongOrderState
+from memberportal.mall.errors import (
+    CHOOSE_MALL_COUPON,
+    NO_COUPON_FOR_KIND,
+    CatalogRuleBroken,
+    ItemHasOrders,
+    WrongOrderState,
+)
 from memberportal.mall.models import ITEM_KINDS, Category, Item, Order, VirtualCode
 
 
@@ -33,6 +40,8 @@ class ItemInput:
     sale_ends_at: datetime | None = None
     min_tier_id: int | None = None
     paid_only: bool = False
+    # Coupon items only: the active points-mall coupon template the item gives.
+    coupon_template_id: int | None = None
 
 
 def _check(data: ItemInput) -> None:
@@ -48,6 +57,23 @@ def _check(data: ItemInput) -> None:
         raise CatalogRuleBroken()
     if db.session.get(Category, data.category_id) is None:
         raise CatalogRuleBroken()
+    _check_coupon(data)
+
+
+def _check_coupon(data: ItemInput) -> None:
+    """A coupon item gives an active points-mall template; other kinds give none (the CHECK
+    on mall_items says the same). The error names the field for the form."""
+    if data.kind != "coupon":
+        if data.coupon_template_id is not None:
+            raise CatalogRuleBroken(NO_COUPON_FOR_KIND, field="coupon_template_id")
+        return
+    template = (
+        db.session.get(CouponTemplate, data.coupon_template_id)
+        if data.coupon_template_id is not None
+        else None
+    )
+    if template is None or template.source != "mall" or not template.active:
+        raise CatalogRuleBroken(CHOOSE_MALL_COUPON, field="coupon_template_id")
 
 
 def _item(item_id: int) -> Item:

@@ -1,4 +1,5 @@
-"""Demo mall: a handful of items across kinds. Loading twice adds nothing."""
+"""Demo mall: a handful of items across kinds (one gives the demo's points-mall coupon).
+Loading twice adds nothing."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from sqlalchemy import select
 
 from memberportal.core.actors import SystemActor
 from memberportal.core.clock import utcnow
+from memberportal.coupons import demo as coupons_demo
 from memberportal.extensions import db
 from memberportal.mall import catalog_services as catalog
 from memberportal.mall.models import Category, Item
@@ -105,6 +107,20 @@ ITEMS = [
         "3000 积分 + 99 元。",
         "3000 points plus 99 yuan, paid online.",
     ),
+    (
+        "满59减10 优惠券",
+        "10 off 59 coupon",
+        "digital",
+        "coupon",
+        500,
+        0,
+        100,
+        2,
+        None,
+        False,
+        "兑换后立即发到“我的优惠券”，30 天内有效，满 59 元可用。",
+        "Goes straight to My coupons: 10 off an order of 59 or more, valid for 30 days.",
+    ),
 ]
 
 CODES = [f"DEMO-VIP-{n:04d}" for n in range(1, 6)]
@@ -137,6 +153,7 @@ def load() -> int:
             per_member_limit=limit,
             min_tier_id=tiers.get(tier) if tier else None,
             paid_only=paid,
+            coupon_template_id=coupons_demo.mall_coupon_id() if kind == "coupon" else None,
         )
         item = catalog.create_item(data, actor=ACTOR, now=now, stock=stock)
         if kind == "virtual_code":

@@ -61,6 +61,16 @@ class NotCancellable(DomainError):
     default_message = _l("This order has been handed over or shipped and cannot be cancelled.")
 
 
+class CouponOrderUsed(NotCancellable):
+    """The coupon this order bought was written off: the order stands as it is."""
+
+    code = "coupon_order_used"
+    status = 409
+    default_message = _l(
+        "The coupon from this order has already been used, so the order cannot be cancelled."
+    )
+
+
 class AlreadyHandedOver(DomainError):
     code = "already_handed_over"
     status = 409
@@ -86,6 +96,13 @@ class InvalidImage(ValidationFailed):
 class CatalogRuleBroken(ValidationFailed):
     code = "catalog_rule"
     default_message = _l("Please check the item's settings.")
+
+
+CHOOSE_MALL_COUPON = _l(
+    "Choose the coupon this item gives: an active coupon of the points mall (create one under "
+    "Coupons, “Points mall”)."
+)
+NO_COUPON_FOR_KIND = _l("Only a coupon item gives a coupon: choose “No coupon” for this kind.")
 
 
 class ItemHasOrders(DomainError):

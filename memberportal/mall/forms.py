@@ -34,6 +34,15 @@ class ItemForm(FlaskForm):
         choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()],
         validators=[DataRequired()],
     )
+    coupon_template_id = SelectField(
+        _l("Coupon it gives"),
+        coerce=int,
+        default=0,
+        description=_l(
+            "Coupon items only: the member receives this coupon at once when they redeem. "
+            "Create it under Coupons first, for “Points mall”."
+        ),
+    )
     points_price = IntegerField(
         _l("Points price"), validators=[InputRequired(), NumberRange(min=0, max=10**9)]
     )

@@ -11,7 +11,7 @@ from memberportal.core.auth import role_required
 from memberportal.core.clock import utcnow
 from memberportal.core.errors import DomainError
 from memberportal.core.htmx import redirect_after_post, render
-from memberportal.mall import queries, refunds, services
+from memberportal.mall import queries, refunds, rules, services
 from memberportal.mall.forms import HandOverForm, QueueFilterForm, ShipForm, StaffCancelForm
 from memberportal.mall.models import ITEM_KINDS, ORDER_STATUSES
 from memberportal.mall.rules import KIND_LABELS, STATUS_LABELS
@@ -94,6 +94,7 @@ def _detail(order_id: int, *, ship_form=None, cancel_form=None, error=None, stat
         member=member,
         ship_form=ship_form or ShipForm(),
         cancel_form=cancel_form or StaffCancelForm(),
+        can_cancel=rules.can_cancel(order.status, order.coupon.state if order.coupon else None),
         error=error,
         status=status,
     )

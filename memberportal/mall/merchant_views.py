@@ -13,7 +13,8 @@ from memberportal.core.auth import role_required
 from memberportal.core.clock import brand_tz, utcnow
 from memberportal.core.errors import DomainError
 from memberportal.core.htmx import redirect_after_post, render
-from memberportal.core.money import parse_cents
+from memberportal.core.money import format_cents, parse_cents
+from memberportal.coupons import queries as coupon_queries
 from memberportal.mall import catalog_services as catalog
 from memberportal.mall import queries
 from memberportal.mall.forms import (
@@ -48,12 +49,33 @@ def _item_form(item=None) -> ItemForm:
     form.min_tier_id.choices = [SelectChoice(0, _("Any tier"))] + [
         SelectChoice(t.id, t.name) for t in all_tiers()
     ]
+    form.coupon_template_id.choices = _coupon_choices(item)
     if item is not None and request.method == "GET":
         form.cash.data = f"{item.cash_cents / 100:.2f}"
         form.min_tier_id.data = item.min_tier_id or 0
+        form.coupon_template_id.data = item.coupon_template_id or 0
         form.sale_starts_at.data = _local(item.sale_starts_at)
         form.sale_ends_at.data = _local(item.sale_ends_at)
     return form
+
+
+def _coupon_choices(item) -> list[SelectChoice]:
+    """Active points-mall coupons (and the item's own, so the form shows what it gives even
+    after that coupon was deactivated; saving then asks for an active one)."""
+    templates = coupon_queries.mall_templates()
+    own = item.coupon_template if item is not None else None
+    if own is not None and own not in templates:
+        templates.insert(0, own)
+    return [SelectChoice(0, _("No coupon"))] + [
+        SelectChoice(t.id, f"{t.name} ({format_cents(t.amount_cents)})") for t in templates
+    ]
+
+
+def _field_error(form: ItemForm, error: DomainError) -> None:
+    """Put a service's refusal on the field it names, if it names one."""
+    field = getattr(form, error.details.get("field") or "", None)
+    if field is not None:
+        field.errors = [*field.errors, str(error.message)]
 
 
 def _local(value: datetime | None) -> datetime | None:
@@ -79,6 +101,7 @@ def _item_input(form: ItemForm) -> catalog.ItemInput:
         sale_ends_at=_utc(form.sale_ends_at.data),
         min_tier_id=form.min_tier_id.data or None,
         paid_only=form.paid_only.data,
+        coupon_template_id=form.coupon_template_id.data or None,
     )
 
 
@@ -103,7 +126,7 @@ def new_item():
                 image=_image_bytes(form),
             )
         except DomainError as error:
-            form.name_zh.errors = [*form.name_zh.errors]
+            _field_error(form, error)
             return render(
                 "merchant/mall/item_form.html",
                 form=form,
@@ -141,6 +164,7 @@ def edit_item(item_id: int):
             )
         except DomainError as exc:
             error, status = str(exc.message), 422
+            _field_error(form, exc)
         else:
             flash(_("Item saved."), "ok")
             return redirect_after_post(url_for("merchant.mall.edit_item", item_id=item_id))

@@ -10,11 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from memberportal.core.clock import utcnow
 from memberportal.core.db import BigID, intpk
 from memberportal.core.i18n import localized
+from memberportal.coupons.models import Coupon, CouponTemplate
 from memberportal.extensions import db
 from memberportal.mall.rules import ShippingAddress
 from memberportal.tiers.models import Tier
 
-ITEM_KINDS = ("pickup", "shipped", "virtual_code")
+ITEM_KINDS = ("pickup", "shipped", "virtual_code", "coupon")
 ITEM_STATES = ("draft", "on_sale", "withdrawn")
 ORDER_STATUSES = (
     "awaiting_payment",
@@ -54,6 +55,11 @@ class Item(db.Model):
         CheckConstraint("cash_cents >= 0", name="cash_not_negative"),
         CheckConstraint("points_price + cash_cents > 0", name="has_a_price"),
         CheckConstraint("stock >= 0", name="stock_not_negative"),
+        # A coupon item gives exactly one coupon template; no other kind gives one.
+        CheckConstraint(
+            "(kind = 'coupon') = (coupon_template_id IS NOT NULL)",
+            name="coupon_template_exactly_for_coupons",
+        ),
         CheckConstraint("per_member_limit IS NULL OR per_member_limit > 0", name="limit_positive"),
         CheckConstraint(
             "sale_starts_at IS NULL OR sale_ends_at IS NULL OR sale_starts_at < sale_ends_at",
@@ -82,6 +88,10 @@ class Item(db.Model):
         BigID, ForeignKey("tiers.id", ondelete="RESTRICT")
     )
     paid_only: Mapped[bool] = mapped_column(default=False)
+    # What a coupon item gives: an active points-mall coupon template (catalog_services).
+    coupon_template_id: Mapped[int | None] = mapped_column(
+        BigID, ForeignKey("coupon_templates.id", ondelete="RESTRICT")
+    )
     state: Mapped[str] = mapped_column(String(16), default="draft")
     image_name: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -89,6 +99,7 @@ class Item(db.Model):
 
     category: Mapped[Category] = relationship(lazy="joined")
     min_tier: Mapped[Tier | None] = relationship(lazy="joined")
+    coupon_template: Mapped[CouponTemplate | None] = relationship()
 
     @property
     def name(self) -> str:
@@ -142,10 +153,15 @@ class Order(db.Model):
     shipped_at: Mapped[datetime | None]
     fulfilled_at: Mapped[datetime | None]
     fulfilled_by: Mapped[str | None] = mapped_column(String(200))
+    # The coupon a coupon item's order issued (reason 'mall:<order id>'); voided on cancel.
+    coupon_id: Mapped[int | None] = mapped_column(
+        BigID, ForeignKey("coupons.id", ondelete="RESTRICT"), unique=True
+    )
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
 
     item: Mapped[Item] = relationship(lazy="joined")
+    coupon: Mapped[Coupon | None] = relationship()
     codes: Mapped[list[VirtualCode]] = relationship(
         back_populates="order", order_by="VirtualCode.id"
     )

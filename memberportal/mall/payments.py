@@ -20,6 +20,7 @@ from memberportal.extensions import db
 from memberportal.mall import refunds, rules, services
 from memberportal.mall.errors import NotCancellable, WrongOrderState
 from memberportal.mall.models import MallRefund, Order
+from memberportal.mall.redemption import issue_coupon
 from memberportal.memberships.gateway import get_gateway
 
 STRIPE = SystemActor(audit_label="stripe webhook", actor_kind="stripe")
@@ -144,7 +145,8 @@ def follow_up(event: dict) -> None:
 @use_case
 def confirm_payment(order_id: int, session: dict, *, now: datetime) -> tuple[str, str | None]:
     """A paid checkout moves its order on (awaiting payment -> ready for pickup / placed /
-    fulfilled), conditional on the order still waiting and the amount matching.
+    fulfilled), conditional on the order still waiting and the amount matching; a coupon
+    item's order gets its coupon in the same transaction.
     A payment that lands after the hold was released is owed back (refunded automatically
     once this transaction commits, see follow_up)."""
     order = db.session.get(Order, order_id)
@@ -168,6 +170,8 @@ def confirm_payment(order_id: int, session: dict, *, now: datetime) -> tuple[str
     ).rowcount
     if not moved:
         return _late_payment(order, payment_intent, session["amount_total"], now)
+    if order.item.kind == "coupon":
+        issue_coupon(order, actor=STRIPE, now=now, offered_only=False)
     audit.record(
         "mall.order_paid",
         actor=STRIPE,

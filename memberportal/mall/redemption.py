@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from memberportal.audit import services as audit
 from memberportal.core.db import dialect_insert, use_case
 from memberportal.core.errors import NotFound
+from memberportal.coupons import mall_coupons
 from memberportal.extensions import db
 from memberportal.mall import queries, rules
 from memberportal.mall.errors import (
@@ -55,12 +56,14 @@ def redeem(
     Rule: the item is on sale inside its window, the member's tier is high enough, the paid
     card is active if required, the per-member limit and the stock hold, and the points are
     there. Writes the order (its cost frozen), draws stock, counts towards the limit, claims
-    virtual codes, spends the points through the ledger and audits, in one transaction; an
-    order with a cash part waits for payment with stock and points held. A shipped item
+    virtual codes, spends the points through the ledger, issues a coupon item's coupon (reason
+    'mall:<order id>', the order fulfilled at once) and audits, in one transaction; an order
+    with a cash part waits for payment with stock and points held. A shipped item
     needs `shipping` (name, phone, address: required, bounded, no control characters),
     stored on the order; other kinds ignore it.
     Raises NotRedeemable (and its OutOfStock / LimitReached), InsufficientPoints,
-    InvalidQuantity, InvalidAddress, RequestKeyClash.
+    InvalidQuantity, InvalidAddress, RequestKeyClash, TemplateNotForMall (the item's coupon
+    was deactivated).
     Concurrency: stock and count move by conditional UPDATEs, the ledger spends by a
     conditional UPDATE, and UNIQUE(member_id, request_key) makes a resubmitted form return
     the first order. Always runs as its own transaction (a lost race is retried whole).
@@ -109,6 +112,8 @@ def _redeem(member_id, item_id, quantity, request_key, *, actor, now, shipping) 
             now=now,
         )
         order.spend_entry_id = entry.id
+    if item.kind == "coupon" and order.status == "fulfilled":
+        issue_coupon(order, actor=actor, now=now)
     audit.record(
         "mall.order_placed",
         actor=actor,
@@ -121,6 +126,29 @@ def _redeem(member_id, item_id, quantity, request_key, *, actor, now, shipping) 
         status=order.status,
     )
     return order
+
+
+def issue_coupon(order: Order, *, actor, now: datetime, offered_only: bool = True) -> None:
+    """A coupon item's order, once nothing is left to pay, gets its coupon: reason
+    'mall:<order id>' (one per order, however often this is retried), valid for the
+    template's days from `now`. With `offered_only`, a template deactivated meanwhile
+    refuses the redemption; a paid order gets its coupon regardless (the member has paid)."""
+    coupon = mall_coupons.issue_for_mall_order(
+        order.member_id,
+        order.item.coupon_template_id,
+        order.id,
+        actor=actor,
+        now=now,
+        offered_only=offered_only,
+    )
+    db.session.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.coupon_id.is_(None))
+        .values(coupon_id=coupon.id)
+        .execution_options(synchronize_session=False)
+    )
+    order.coupon_id = coupon.id
+    order.coupon = coupon
 
 
 def _new_order(item: Item, member_id, quantity, request_key, address, now) -> Order:

@@ -153,7 +153,12 @@ def address_problems(shipping: ShippingAddress) -> list[str]:
 
 def status_when_paid(kind: str) -> str:
     """Where an order goes once nothing is left to pay."""
-    return {"pickup": "ready_for_pickup", "shipped": "placed", "virtual_code": "fulfilled"}[kind]
+    return {
+        "pickup": "ready_for_pickup",
+        "shipped": "placed",
+        "virtual_code": "fulfilled",
+        "coupon": "fulfilled",
+    }[kind]
 
 
 def first_status(kind: str, cash_cents: int) -> str:
@@ -163,9 +168,10 @@ def first_status(kind: str, cash_cents: int) -> str:
 CANCELLABLE = ("awaiting_payment", "placed", "ready_for_pickup")
 
 
-def can_cancel(status: str) -> bool:
-    """Orders not yet handed over, shipped or delivered as a code can be cancelled."""
-    return status in CANCELLABLE
+def can_cancel(status: str, coupon_state: str | None = None) -> bool:
+    """Orders not yet handed over, shipped or delivered as a code can be cancelled; a coupon
+    item's order also once fulfilled, as long as its coupon is unused (it is then voided)."""
+    return status in CANCELLABLE or (status == "fulfilled" and coupon_state == "issued")
 
 
 STATUS_LABELS = {
@@ -181,6 +187,7 @@ KIND_LABELS = {
     "pickup": _l("Pick up in store"),
     "shipped": _l("Shipped to you"),
     "virtual_code": _l("Virtual code"),
+    "coupon": _l("Coupon"),
 }
 
 STATE_LABELS = {

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from memberportal.audit import services as audit
 from memberportal.core.actors import SystemActor
 from memberportal.core.db import use_case
 from memberportal.core.errors import NotFound
+from memberportal.coupons import mall_coupons
+from memberportal.coupons.errors import CouponAlreadyUsed
 from memberportal.extensions import db
 from memberportal.mall import queries, refunds, rules
-from memberportal.mall.errors import NotCancellable
+from memberportal.mall.errors import CouponOrderUsed, NotCancellable
 from memberportal.mall.fulfilment import hand_over, mark_delivered, normalise_pickup_code, ship
 from memberportal.mall.models import Item, MemberItemCount, Order, VirtualCode
 from memberportal.mall.redemption import new_pickup_code, new_request_key, redeem
@@ -57,13 +59,21 @@ def cancel(
     Cancelling a cancelled order changes nothing and returns it. With `member_id`, only that
     member's order is touched; with `unpaid_only`, only an order still awaiting payment (a
     released hold never cancels an order whose payment just landed).
+    A coupon item's order can be cancelled after it was fulfilled only while its coupon is
+    unused: the coupon is voided first (coupons.mall_coupons.void_mall_coupon), and a coupon
+    already written off refuses the cancel (CouponOrderUsed) before anything is written.
     Raises NotFound, NotCancellable. Concurrency: the status moves by one conditional UPDATE,
-    so of two cancels (or a cancel and a hand-over) exactly one takes effect.
+    so of two cancels (or a cancel and a hand-over) exactly one takes effect; the coupon moves
+    by one conditional UPDATE on the row a write-off moves, so of a write-off and a cancel
+    exactly one wins.
     """
     statuses = ("awaiting_payment",) if unpaid_only else rules.CANCELLABLE
-    conditions = [Order.id == order_id, Order.status.in_(statuses)]
+    conditions = [Order.id == order_id]
     if member_id is not None:
         conditions.append(Order.member_id == member_id)
+    if not unpaid_only and _void_coupon(conditions, actor=actor, now=now):
+        statuses = (*statuses, "fulfilled")
+    conditions.append(Order.status.in_(statuses))
     moved = db.session.execute(
         update(Order)
         .where(*conditions)
@@ -89,8 +99,23 @@ def cancel(
         reason=reason,
         quantity=order.quantity,
         points=order.points_cost,
+        coupon_id=order.coupon_id,
     )
     return order
+
+
+def _void_coupon(conditions, *, actor, now: datetime) -> bool:
+    """Void the unused coupon a coupon item's order issued; True when the order has one (it
+    is void now). Its coupon id is set once, when the order is fulfilled, and never changes,
+    so reading it first is safe; the void itself is conditional on the coupon's state."""
+    coupon_id = db.session.scalar(select(Order.coupon_id).where(*conditions))
+    if coupon_id is None:
+        return False
+    try:
+        mall_coupons.void_mall_coupon(coupon_id, actor=actor, now=now)
+    except CouponAlreadyUsed:
+        raise CouponOrderUsed() from None
+    return True
 
 
 def _owe_cash_back(order: Order, *, actor, now: datetime) -> None:

@@ -155,8 +155,12 @@ def order(order_id: int):
         codes=queries.codes_for_member_order(current_user.id, order_id),
         form=MemberCancelForm(),
         just_placed=request.args.get("new") == "1",
-        can_cancel=rules.can_cancel(found.status),
+        can_cancel=_can_cancel(found),
     )
+
+
+def _can_cancel(order) -> bool:
+    return rules.can_cancel(order.status, order.coupon.state if order.coupon else None)
 
 
 @bp.get("/orders/<int:order_id>/qr.svg")
@@ -200,7 +204,7 @@ def cancel(order_id: int):
             codes=queries.codes_for_member_order(current_user.id, order_id),
             form=form,
             error=str(error.message),
-            can_cancel=rules.can_cancel(found.status),
+            can_cancel=_can_cancel(found),
             status=422,
         )
     flash(_("The order is cancelled; your points are back."), "ok")

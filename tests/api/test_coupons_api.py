@@ -309,3 +309,24 @@ def test_staff_see_the_order_a_till_used_the_coupon_on(client, headers, member, 
     state = page.get_data(as_text=True)
     assert "SHOP-42" in state and "api Store 1 till" in state and "88.00" in state
     assert db.session.scalar(select(func.count(Coupon.id)).where(Coupon.state == "used")) == 1
+
+
+def test_a_coupon_whose_points_mall_order_was_cancelled_is_void_for_a_till(client, headers):
+    from memberportal.mall import services as mall
+    from tests.mall_coupon_helpers import coupon_item
+    from tests.mall_helpers import redeem as redeem_item
+    from tests.mall_helpers import rich_member
+
+    buyer = rich_member(1000)
+    order = redeem_item(buyer.id, coupon_item(points_price=500).id)
+    mall.cancel(order.id, actor=factories.staff("cashier"), now=utcnow(), reason="changed mind")
+    (coupon,) = coupons_of(buyer.id)
+    check = client.get(
+        f"/api/v1/coupons/{coupon.code}?order_amount_cents=8800", headers={**EN, **headers}
+    ).get_json()
+    assert (check["status"], check["usable"], check["refusal"]["error"]) == (
+        "void", False, "coupon_void",
+    )  # fmt: skip
+    refused = redeem(client, headers, coupon.code)
+    assert (refused.status_code, refused.get_json()["error"]) == (409, "coupon_void")
+    assert coupons_of(buyer.id)[0].state == "void" and write_offs() == []

@@ -54,3 +54,16 @@ def test_a_message_means_the_same_in_every_catalog():
                     clashes.append((key, seen[key], (message.string, directory)))
                 seen.setdefault(key, (message.string, directory))
     assert clashes == []
+
+
+def test_no_catalog_keeps_a_merge_conflict():
+    """The catalog reader skips lines it cannot parse, so a conflict left in a catalog would
+    pass the checks above while half its messages went missing."""
+    markers = ("<<<<<<< ", "=======\n", ">>>>>>> ")
+    broken = []
+    for directory in translation_directories():
+        po = Path(directory) / "zh" / "LC_MESSAGES" / "messages.po"
+        if po.exists():
+            lines = po.read_text(encoding="utf-8").splitlines(keepends=True)
+            broken += [f"{po}:{n}" for n, line in enumerate(lines, 1) if line.startswith(markers)]
+    assert broken == []

@@ -3,6 +3,7 @@
 from sqlalchemy import func, select
 
 from memberportal.extensions import db
+from memberportal.mall.models import Item
 from tests import factories
 
 
@@ -102,8 +103,14 @@ def test_setup_demo_twice_leaves_same_counts(app):
     assert first.exit_code == 0, first.output
     counts = table_counts()
     assert counts["tiers"] == 4 and counts["staff_users"] == 3 and counts["members"] == 3
-    # Four tier coupons, two for the paid card, one for the birthday month, one for member day.
-    assert counts["coupon_templates"] == 8
+    # Four tier coupons, two for the paid card, one for the birthday month, one for member day,
+    # and the one the mall's coupon item gives (500 points for 10 off 59).
+    assert counts["coupon_templates"] == 9
+    coupon_item = db.session.scalars(select(Item).where(Item.kind == "coupon")).one()
+    assert coupon_item.points_price == 500 and coupon_item.state == "on_sale"
+    assert coupon_item.coupon_template.source == "mall"
+    assert coupon_item.coupon_template.amount_cents == 1000
+    assert coupon_item.coupon_template.min_spend_cents == 5900
     second = runner.invoke(args=["setup", "--demo"])
     assert second.exit_code == 0 and "Demo data present" in second.output
     assert table_counts() == counts
