@@ -90,11 +90,13 @@ def freeze(member_id: int):
     return render("merchant/risk/freeze.html", member=member, form=form, status=status)
 
 
-@bp.post("/members/<int:member_id>/unfreeze")
+@bp.route("/members/<int:member_id>/unfreeze", methods=["GET", "POST"])
 @role_required("risk.review")
 def unfreeze(member_id: int):
     member = _member_or_404(member_id)
     form = UnfreezeForm()
+    if not form.is_submitted():  # a reload: back to the page the button lives on
+        return redirect(url_for("merchant.risk.index"), 303)
     if form.validate_on_submit():
         try:
             services.unfreeze_member(member.id, actor=current_user, now=utcnow())
