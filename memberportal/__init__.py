@@ -44,6 +44,7 @@ MERCHANT_BLUEPRINTS = [
     "memberportal.reports.merchant_views",
     "memberportal.referrals.merchant_views",
     "memberportal.reviews.merchant_views",
+    "memberportal.risk.merchant_views",
 ]
 
 request_log = logging.getLogger("memberportal.request")

@@ -27,6 +27,7 @@ from memberportal.points.models import Allocation, LedgerEntry, PointLot, Progra
 from memberportal.purchases.models import Purchase, Refund  # noqa: F401
 from memberportal.referrals.models import Referral  # noqa: F401
 from memberportal.reviews.models import Review  # noqa: F401
+from memberportal.risk.models import RiskFlag, RiskRules, RiskScan  # noqa: F401
 from memberportal.tiers.models import (  # noqa: F401
     GrowthEntry,
     ProfileCompletion,

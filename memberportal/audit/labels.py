@@ -65,6 +65,10 @@ ACTION_LABELS = {
     "purchase.refunded": _l("Purchase refunded"),
     "review.written": _l("Purchase reviewed"),
     "review.growth_returned": _l("Review growth taken back (purchase refunded)"),
+    "risk.flag_reviewed": _l("Risk flag reviewed"),
+    "risk.member_frozen": _l("Account frozen for review"),
+    "risk.member_unfrozen": _l("Account unfrozen"),
+    "risk.rules_changed": _l("Risk thresholds changed"),
     "staff.created": _l("Staff account created"),
     "tier.changed": _l("Tier changed"),
 }
@@ -80,6 +84,8 @@ SUBJECT_LABELS = {
     "membership": _l("Paid membership"),
     "plan": _l("Paid plan"),
     "program_rules": _l("Program rules"),
+    "risk_flag": _l("Risk flag"),
+    "risk_rules": _l("Risk thresholds"),
     "staff": _l("Staff account"),
 }
 

@@ -44,6 +44,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "reviews.view": _MANAGERS,
     "referrals.view": _MANAGERS,
     "audit.view": _MANAGERS,
+    "risk.review": _MANAGERS,
+    "risk.rules": _OWNER,
 }
 
 

@@ -23,6 +23,7 @@ class Member(UserMixin, db.Model):
         CheckConstraint("points_debt >= 0", name="points_debt_not_negative"),
         CheckConstraint("points_balance + points_debt >= 0", name="points_negative_only_by_debt"),
         CheckConstraint("growth_spend >= 0 AND growth_interaction >= 0", name="growth_parts"),
+        CheckConstraint("(frozen_at IS NULL) = (frozen_reason IS NULL)", name="frozen_with_reason"),
     )
 
     id: Mapped[intpk]
@@ -50,6 +51,11 @@ class Member(UserMixin, db.Model):
     # Part of the session's user id: a password change or reset adds one, so every session
     # signed in before it no longer loads the member (see get_id and the user loader).
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    # Set while a manager holds the account for review (risk.services.freeze_member): the
+    # ledger's spend refuses in its conditional UPDATE of this row; earning goes on.
+    frozen_at: Mapped[datetime | None]
+    frozen_reason: Mapped[str | None] = mapped_column(String(500))
 
     tier: Mapped[Tier] = relationship(lazy="joined")
 

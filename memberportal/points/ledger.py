@@ -18,7 +18,13 @@ from memberportal.core.db import use_case
 from memberportal.core.errors import ValidationFailed
 from memberportal.extensions import db
 from memberportal.members.models import Member
-from memberportal.points.errors import InsufficientPoints, LotConflict, NotASpend, UnknownMember
+from memberportal.points.errors import (
+    AccountFrozen,
+    InsufficientPoints,
+    LotConflict,
+    NotASpend,
+    UnknownMember,
+)
 from memberportal.points.expiry import expire_due
 from memberportal.points.models import (
     CLAWBACK,
@@ -229,10 +235,11 @@ def spend(
     """Debit `points`, drawing the lots that expire first (then the oldest).
 
     Due lots are expired first. Writes: the balance via UPDATE ... WHERE points_balance >= :n
-    AND points_debt = 0, the lots drawn, one `spend` entry and its allocations.
-    Raises InsufficientPoints (also while in debt), UnknownMember, ValidationFailed.
+    AND points_debt = 0 AND frozen_at IS NULL, the lots drawn, one `spend` entry and its
+    allocations. Raises AccountFrozen (the account is held for review), InsufficientPoints
+    (also while in debt), UnknownMember, ValidationFailed.
     Concurrency: the conditional update decides; of many concurrent spends exactly those the
-    balance covers succeed.
+    balance covers succeed, and a freeze committed before the update locks the row refuses it.
     """
     _positive(points)
     expire_due(now, member_id=member_id)
@@ -242,14 +249,13 @@ def spend(
             members.c.id == member_id,
             members.c.points_balance >= points,
             members.c.points_debt == 0,
+            members.c.frozen_at.is_(None),
         )
         .values(points_balance=members.c.points_balance - points)
         .returning(members.c.points_balance)
     ).first()
     if row is None:
-        if db.session.get(Member, member_id) is None:
-            raise UnknownMember()
-        raise InsufficientPoints()
+        _refuse_spend(member_id, actor)
     drawn = _draw(member_id, points)
     if sum(n for _lot, n in drawn) != points:
         raise LotConflict()
@@ -260,6 +266,19 @@ def spend(
     )  # fmt: skip
     _allocate(entry, drawn)
     return entry
+
+
+def _refuse_spend(member_id: int, actor) -> None:
+    """Why the spend's UPDATE matched nothing, read from the row as committed now (the
+    session may hold an older copy of the member)."""
+    frozen = db.session.execute(
+        select(members.c.frozen_at.is_not(None)).where(members.c.id == member_id)
+    ).first()
+    if frozen is None:
+        raise UnknownMember()
+    if frozen[0]:
+        raise AccountFrozen.for_actor(actor)
+    raise InsufficientPoints()
 
 
 @use_case

@@ -84,6 +84,8 @@ def test_each_role_reaches_only_what_the_table_allows(app, role):
         "merchant.reviews.index",
         "merchant.members.detail",
         "merchant.password_resets.issue",
+        "merchant.risk.index",
+        "merchant.risk.rules",
     } <= walked
 
 
