@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from memberportal.core.actors import SystemActor
 from memberportal.core.clock import utcnow
-from memberportal.coupons import demo, services
+from memberportal.coupons import demo, template_services
 from memberportal.coupons.models import Coupon, CouponTemplate
 from memberportal.extensions import db
 from memberportal.members import services as member_services
@@ -42,7 +42,9 @@ def template(**kw):
         "tier_id": None,
         **kw,
     }
-    return services.create_template(services.TemplateInput(**fields), actor=ACTOR, now=utcnow())
+    return template_services.create_template(
+        template_services.TemplateInput(**fields), actor=ACTOR, now=utcnow()
+    )
 
 
 def move_to_tier(member_id: int, code: str) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from memberportal.core.actors import SystemActor
 from memberportal.core.clock import utcnow
-from memberportal.coupons import services
+from memberportal.coupons import template_services
 from memberportal.coupons.models import CouponTemplate
 from memberportal.extensions import db
 from memberportal.tiers.models import Tier
@@ -64,8 +64,8 @@ def mall_coupon() -> bool:
         )
     ):
         return True
-    services.create_template(
-        services.TemplateInput(name_zh, name_en, amount, threshold, days, source="mall"),
+    template_services.create_template(
+        template_services.TemplateInput(name_zh, name_en, amount, threshold, days, source="mall"),
         actor=ACTOR,
         now=utcnow(),
     )
@@ -96,8 +96,10 @@ def _load_tier_coupons() -> int:
         tier_id = tiers.get(code)
         if tier_id is None or tier_id in attached:
             continue
-        services.create_template(
-            services.TemplateInput(name_zh, name_en, amount, threshold, VALID_DAYS, tier_id),
+        template_services.create_template(
+            template_services.TemplateInput(
+                name_zh, name_en, amount, threshold, VALID_DAYS, tier_id
+            ),
             actor=ACTOR,
             now=utcnow(),
         )
@@ -113,8 +115,8 @@ def _load_paid_coupons() -> int:
     for name_zh, name_en, amount, threshold, days, quarterly in PAID_COUPONS:
         if name_en in present:
             continue
-        services.create_template(
-            services.TemplateInput(
+        template_services.create_template(
+            template_services.TemplateInput(
                 name_zh, name_en, amount, threshold, days, source="paid", per_quarter=quarterly
             ),
             actor=ACTOR,
@@ -138,8 +140,8 @@ def _load_occasion_coupons() -> int:
     for source, tier, name_zh, name_en, amount, threshold, days in OCCASION_COUPONS:
         if (source, name_en) in present or (tier is not None and tier not in tiers):
             continue
-        services.create_template(
-            services.TemplateInput(
+        template_services.create_template(
+            template_services.TemplateInput(
                 name_zh, name_en, amount, threshold, days, tiers.get(tier), source=source
             ),
             actor=ACTOR,

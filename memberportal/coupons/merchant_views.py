@@ -12,7 +12,7 @@ from memberportal.core.clock import utcnow
 from memberportal.core.errors import DomainError
 from memberportal.core.htmx import redirect_after_post, render
 from memberportal.core.money import format_cents
-from memberportal.coupons import queries, services
+from memberportal.coupons import queries, services, template_services
 from memberportal.coupons.errors import TemplateRuleBroken
 from memberportal.coupons.forms import ActiveForm, LookupForm, TemplateForm, WriteOffForm
 from memberportal.points.services import program_rules
@@ -58,8 +58,8 @@ def _form(template=None) -> TemplateForm:
     return form
 
 
-def _input(form: TemplateForm) -> services.TemplateInput:
-    return services.TemplateInput(
+def _input(form: TemplateForm) -> template_services.TemplateInput:
+    return template_services.TemplateInput(
         name_zh=form.name_zh.data,
         name_en=form.name_en.data,
         amount_cents=form.amount_cents,
@@ -89,9 +89,13 @@ def _save(form, template=None):
         return _form_page(form, template, status=422 if form.is_submitted() else 200)
     try:
         if template is None:
-            template = services.create_template(_input(form), actor=current_user, now=utcnow())
+            template = template_services.create_template(
+                _input(form), actor=current_user, now=utcnow()
+            )
         else:
-            services.update_template(template.id, _input(form), actor=current_user, now=utcnow())
+            template_services.update_template(
+                template.id, _input(form), actor=current_user, now=utcnow()
+            )
     except TemplateRuleBroken as error:
         field = getattr(form, PROBLEM_FIELDS.get(error.details.get("field"), "name_zh"))
         field.errors = [*field.errors, str(error.message)]
@@ -126,7 +130,7 @@ def _set_active(template_id: int, active: bool):
         return redirect(url_for("merchant.coupons.edit_template", template_id=template_id), 303)
     if not ActiveForm().validate_on_submit():
         return _form_page(_form(template), template, status=422)
-    services.set_template_active(template_id, active, actor=current_user, now=utcnow())
+    template_services.set_template_active(template_id, active, actor=current_user, now=utcnow())
     if active:
         flash(
             _(

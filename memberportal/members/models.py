@@ -52,7 +52,7 @@ class Member(UserMixin, db.Model):
     # signed in before it no longer loads the member (see get_id and the user loader).
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
-    # Set while a manager holds the account for review (risk.services.freeze_member): the
+    # Set while a manager holds the account for review (risk.freezes.freeze_member): the
     # ledger's spend refuses in its conditional UPDATE of this row; earning goes on.
     frozen_at: Mapped[datetime | None]
     frozen_reason: Mapped[str | None] = mapped_column(String(500))

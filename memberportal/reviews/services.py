@@ -47,7 +47,10 @@ def _claim(member_id: int, purchase_id: int, rating: int, text: str, growth: int
 
     The purchase row is read FOR SHARE: a refund that is leaving it fully refunded holds the
     row, so the review waits for that refund and then finds the purchase refunded, instead of
-    reading the row as it was and keeping growth the refund's take-back could not see."""
+    reading the row as it was and keeping growth the refund's take-back could not see. SQLite
+    renders no FOR SHARE and needs none: the driver begins SQLite's transaction at the first
+    write, which is this INSERT, and it runs under SQLite's one write lock, so it reads the
+    purchase as the last committed refund left it."""
     source = select(
         purchases.c.member_id, purchases.c.id, literal(rating), literal(text),
         literal(growth), literal(now, reviews.c.created_at.type),

@@ -11,7 +11,7 @@ from memberportal.core.clock import utcnow
 from memberportal.core.errors import DomainError
 from memberportal.core.htmx import redirect_after_post, render
 from memberportal.members.queries import member_by_id
-from memberportal.risk import queries, services
+from memberportal.risk import freezes, queries, services
 from memberportal.risk.forms import FreezeForm, ReviewForm, ThresholdsForm, UnfreezeForm
 
 bp = Blueprint("risk", __name__, url_prefix="/risk")
@@ -79,7 +79,7 @@ def freeze(member_id: int):
     form = FreezeForm()
     if form.validate_on_submit():
         try:
-            services.freeze_member(member.id, form.reason.data, actor=current_user, now=utcnow())
+            freezes.freeze_member(member.id, form.reason.data, actor=current_user, now=utcnow())
         except DomainError as error:
             form.reason.errors.append(str(error.message))
         else:
@@ -99,7 +99,7 @@ def unfreeze(member_id: int):
         return redirect(url_for("merchant.risk.index"), 303)
     if form.validate_on_submit():
         try:
-            services.unfreeze_member(member.id, actor=current_user, now=utcnow())
+            freezes.unfreeze_member(member.id, actor=current_user, now=utcnow())
         except DomainError as error:
             flash(str(error.message), "error")
         else:

@@ -7,6 +7,14 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 
+def required_text(value: str | None, error: type, max_length: int) -> str:
+    """A note or reason, stripped: raises `error` when it is empty or longer than allowed."""
+    value = (value or "").strip()
+    if not value or len(value) > max_length:
+        raise error()
+    return value
+
+
 def is_big_purchase(amount_cents: int, threshold_cents: int) -> bool:
     """A single purchase strictly above the threshold."""
     return amount_cents > threshold_cents

@@ -1,4 +1,5 @@
-"""Risk use cases: the owner's thresholds, the detection scan, reviews and freezes."""
+"""Risk use cases: the owner's thresholds, the detection scan and flag reviews (freezes:
+risk.freezes)."""
 
 from __future__ import annotations
 
@@ -13,17 +14,12 @@ from memberportal.core.clock import local_date, start_of_day
 from memberportal.core.db import dialect_insert, use_case
 from memberportal.extensions import db
 from memberportal.members.models import Member
-from memberportal.points.errors import UnknownMember
-from memberportal.points.rows import forget_member
 from memberportal.purchases.models import Purchase, Refund
 from memberportal.risk import rules
 from memberportal.risk.errors import (
-    AlreadyFrozen,
     FlagAlreadyReviewed,
     FlagNotFound,
     NoteRequired,
-    NotFrozen,
-    ReasonRequired,
     ThresholdOutOfRange,
 )
 from memberportal.risk.models import (
@@ -328,7 +324,7 @@ def review_flag(flag_id: int, note: str, *, actor, now: datetime) -> None:
     Raises NoteRequired, FlagNotFound, FlagAlreadyReviewed (also to the second of two
     managers reviewing at once: the UPDATE lets one through).
     """
-    note = _text(note, NoteRequired)
+    note = rules.required_text(note, NoteRequired, TEXT_MAX)
     row = db.session.execute(
         update(flags)
         .where(flags.c.id == flag_id, flags.c.status == OPEN)
@@ -342,60 +338,3 @@ def review_flag(flag_id: int, note: str, *, actor, now: datetime) -> None:
         "risk.flag_reviewed", actor=actor, subject_type="risk_flag", subject_id=flag_id,
         reason=note, rule=row.rule, member_id=row.member_id, flagged=row.subject,
     )  # fmt: skip
-
-
-def _text(value: str | None, error: type) -> str:
-    value = (value or "").strip()
-    if not value or len(value) > TEXT_MAX:
-        raise error()
-    return value
-
-
-@use_case
-def freeze_member(member_id: int, reason: str, *, actor, now: datetime) -> None:
-    """Hold a member's account for review: from the commit on, no points may be spent.
-
-    Earning goes on (purchases still credit). Writes the member's row by a conditional UPDATE
-    (only if not frozen) and the audit row. Raises ReasonRequired, UnknownMember, AlreadyFrozen.
-    Concurrency: the UPDATE takes the member's row, which every spend's conditional UPDATE
-    also takes, so a spend in flight either commits before the freeze or is refused after it.
-    """
-    reason = _text(reason, ReasonRequired)
-    changed = db.session.execute(
-        update(members)
-        .where(members.c.id == member_id, members.c.frozen_at.is_(None))
-        .values(frozen_at=now, frozen_reason=reason)
-    ).rowcount
-    if changed != 1:
-        _missing_or(member_id, AlreadyFrozen)
-    forget_member(member_id)
-    audit.record(
-        "risk.member_frozen", actor=actor, subject_type="member", subject_id=member_id,
-        reason=reason,
-    )  # fmt: skip
-
-
-@use_case
-def unfreeze_member(member_id: int, *, actor, now: datetime) -> None:
-    """Release a frozen account: spending works again. Conditional UPDATE (only if frozen);
-    audited with the reason it was frozen for. Raises UnknownMember, NotFrozen."""
-    # Read for the audit row only; the conditional UPDATE below decides.
-    reason = db.session.scalar(select(members.c.frozen_reason).where(members.c.id == member_id))
-    changed = db.session.execute(
-        update(members)
-        .where(members.c.id == member_id, members.c.frozen_at.is_not(None))
-        .values(frozen_at=None, frozen_reason=None)
-    ).rowcount
-    if changed != 1:
-        _missing_or(member_id, NotFrozen)
-    forget_member(member_id)
-    audit.record(
-        "risk.member_unfrozen", actor=actor, subject_type="member", subject_id=member_id,
-        frozen_for=reason, unfrozen_at=now.isoformat(),
-    )  # fmt: skip
-
-
-def _missing_or(member_id: int, error: type) -> None:
-    if db.session.scalar(select(members.c.id).where(members.c.id == member_id)) is None:
-        raise UnknownMember()
-    raise error()

@@ -12,7 +12,7 @@ from memberportal.extensions import db
 from memberportal.members.models import Member
 from memberportal.points.errors import AccountFrozen
 from memberportal.points.models import LedgerEntry
-from memberportal.risk import services
+from memberportal.risk import freezes, services
 from memberportal.risk.models import RiskFlag, RiskScan
 from tests import factories
 from tests.concurrency.test_points_races import run_threads
@@ -105,7 +105,7 @@ def test_freezes_racing_spends_leave_each_spend_whole_or_refused(app):
 
         def work(i, member_id=member_id, results=results):
             if i == 0:
-                services.freeze_member(member_id, "Race.", actor=ACTOR, now=NOON)
+                freezes.freeze_member(member_id, "Race.", actor=ACTOR, now=NOON)
             else:
                 try:
                     spend(member_id, 100)

@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 from memberportal.audit.models import AuditEntry
 from memberportal.core.errors import NotFound
 from memberportal.core.money import InvalidAmount
-from memberportal.coupons import services
+from memberportal.coupons import services, template_services
 from memberportal.coupons.errors import (
     CouponAlreadyUsed,
     CouponExpired,
@@ -81,8 +81,8 @@ def test_an_inactive_template_is_not_issued_but_coupons_held_stay():
     ids = tier_coupons()
     member = factories.member()
     services.issue_tier_coupons(member.id, T0)
-    services.set_template_active(ids["VIP2"], False, actor=ACTOR, now=T0)
-    services.set_template_active(ids["VIP1"], False, actor=ACTOR, now=T0)
+    template_services.set_template_active(ids["VIP2"], False, actor=ACTOR, now=T0)
+    template_services.set_template_active(ids["VIP1"], False, actor=ACTOR, now=T0)
     move_to_tier(member.id, "VIP2")
     assert services.issue_tier_coupons(member.id, T0) == []
     assert [c.amount_cents for c in coupons_of(member.id)] == [800]
@@ -171,9 +171,9 @@ def test_editing_a_template_leaves_coupons_held_as_issued():
     created = template(tier_id=factories.tier("VIP1").id)
     member = factories.member()
     services.issue_tier_coupons(member.id, T0)
-    services.update_template(
+    template_services.update_template(
         created.id,
-        services.TemplateInput("满99减10", "10 off 99", 1000, 9900, 10, created.tier_id),
+        template_services.TemplateInput("满99减10", "10 off 99", 1000, 9900, 10, created.tier_id),
         actor=ACTOR,
         now=T0,
     )
@@ -182,7 +182,7 @@ def test_editing_a_template_leaves_coupons_held_as_issued():
     assert coupon.template.name_en == "10 off 99"
     assert actions("coupon_template.") == ["coupon_template.created", "coupon_template.updated"]
     with pytest.raises(NotFound):
-        services.set_template_active(999999, False, actor=ACTOR, now=T0)
+        template_services.set_template_active(999999, False, actor=ACTOR, now=T0)
 
 
 def test_the_database_refuses_what_the_rules_refuse():

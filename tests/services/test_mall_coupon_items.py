@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from memberportal.audit.models import AuditEntry
 from memberportal.core.clock import brand_tz, end_of_day, local_date, utcnow
-from memberportal.coupons import mall_coupons
+from memberportal.coupons import mall_coupons, template_services
 from memberportal.coupons import services as coupon_services
 from memberportal.coupons.errors import CouponVoid, TemplateNotForMall, TemplateRuleBroken
 from memberportal.coupons.models import Coupon, CouponTemplate
@@ -179,7 +179,7 @@ def test_a_points_and_cash_coupon_is_issued_when_the_payment_lands():
 def test_a_deactivated_coupon_stops_redemptions_and_nothing_changes():
     member = rich_member(1000)
     item = coupon_item(points_price=500)
-    coupon_services.set_template_active(item.coupon_template_id, False, actor=ACTOR, now=utcnow())
+    template_services.set_template_active(item.coupon_template_id, False, actor=ACTOR, now=utcnow())
     with pytest.raises(TemplateNotForMall):
         redeem(member.id, item.id)
     assert order_count() == 0 and balance(member.id) == 1000 and stock(item.id) == 10
@@ -230,7 +230,7 @@ def test_the_catalog_refuses_a_coupon_item_without_an_active_mall_coupon(case):
     elif case == "tier template":
         kw["coupon_template_id"] = template(tier_id=factories.tier("VIP1").id).id
     else:
-        coupon_services.set_template_active(mall.id, False, actor=ACTOR, now=utcnow())
+        template_services.set_template_active(mall.id, False, actor=ACTOR, now=utcnow())
     with pytest.raises(CatalogRuleBroken) as refused:
         catalog.create_item(_input(**kw), actor=ACTOR, now=utcnow(), stock=5)
     assert refused.value.details["field"] == "coupon_template_id"

@@ -8,7 +8,7 @@ import time_machine
 from sqlalchemy import select, text, update
 
 from memberportal.audit.models import AuditEntry
-from memberportal.coupons import services
+from memberportal.coupons import services, template_services
 from memberportal.coupons.errors import TemplateRuleBroken
 from memberportal.coupons.models import CouponTemplate
 from memberportal.extensions import db
@@ -155,7 +155,7 @@ def test_the_minimum_tier_no_birthday_an_inactive_template_or_member_get_nothing
     db.session.execute(update(Member).where(Member.id == closed.id).values(is_active_member=False))
     db.session.commit()
     assert services.issue_birthday_coupons(closed.id, now) == []
-    services.set_template_active(ids["birthday"], False, actor=ACTOR, now=now)
+    template_services.set_template_active(ids["birthday"], False, actor=ACTOR, now=now)
     assert services.issue_birthday_coupons(late.id, now) == []
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from memberportal.audit.models import AuditEntry
 from memberportal.core.clock import utcnow
-from memberportal.coupons import services
+from memberportal.coupons import services, template_services
 from memberportal.extensions import db
 from tests import factories
 from tests.coupon_helpers import ACTOR, coupons_of, paid_card, paid_coupons, set_card
@@ -106,7 +106,7 @@ def test_an_inactive_paid_template_is_not_issued():
     ids = paid_coupons()
     member = factories.member()
     paid_card(member.id, START, START + YEAR)
-    services.set_template_active(ids["quarterly"], False, actor=ACTOR, now=START)
+    template_services.set_template_active(ids["quarterly"], False, actor=ACTOR, now=START)
     issue_at(LATE_Q1, member.id)
     assert [c.template_id for c in coupons_of(member.id) if c.from_paid_card] == [ids["once"]]
 

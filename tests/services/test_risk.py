@@ -11,7 +11,7 @@ from memberportal.extensions import db
 from memberportal.members.models import Member
 from memberportal.points.errors import AccountFrozen, InsufficientPoints
 from memberportal.purchases.services import record_refund
-from memberportal.risk import services
+from memberportal.risk import freezes, services
 from memberportal.risk.errors import (
     AlreadyFrozen,
     FlagAlreadyReviewed,
@@ -251,7 +251,7 @@ def test_a_manager_reviews_an_open_flag_once():
 def test_a_frozen_member_cannot_spend_but_still_earns():
     member = factories.member()
     earn(member.id, 500)
-    services.freeze_member(member.id, "Refunds after redeeming.", actor=ACTOR, now=NOON)
+    freezes.freeze_member(member.id, "Refunds after redeeming.", actor=ACTOR, now=NOON)
     with pytest.raises(AccountFrozen) as raised:
         spend(member.id, 100)  # staff or system: the staff wording
     assert (
@@ -265,12 +265,12 @@ def test_a_frozen_member_cannot_spend_but_still_earns():
     frozen = db.session.get(Member, member.id)
     assert (frozen.points_balance, frozen.frozen_reason) == (600, "Refunds after redeeming.")
     with pytest.raises(AlreadyFrozen):
-        services.freeze_member(member.id, "Again.", actor=ACTOR, now=NOON)
-    services.unfreeze_member(member.id, actor=ACTOR, now=NOON)
+        freezes.freeze_member(member.id, "Again.", actor=ACTOR, now=NOON)
+    freezes.unfreeze_member(member.id, actor=ACTOR, now=NOON)
     spend(member.id, 100)
     assert balance(member.id) == 500
     with pytest.raises(NotFrozen):
-        services.unfreeze_member(member.id, actor=ACTOR, now=NOON)
+        freezes.unfreeze_member(member.id, actor=ACTOR, now=NOON)
     [frozen_audit] = audits("risk.member_frozen")
     [unfrozen_audit] = audits("risk.member_unfrozen")
     assert frozen_audit.reason == "Refunds after redeeming."
@@ -280,11 +280,11 @@ def test_a_frozen_member_cannot_spend_but_still_earns():
 def test_freezing_needs_a_reason_and_a_member():
     member = factories.member()
     with pytest.raises(ReasonRequired):
-        services.freeze_member(member.id, "  ", actor=ACTOR, now=NOON)
+        freezes.freeze_member(member.id, "  ", actor=ACTOR, now=NOON)
     from memberportal.points.errors import UnknownMember
 
     with pytest.raises(UnknownMember):
-        services.freeze_member(member.id + 100, "Why.", actor=ACTOR, now=NOON)
+        freezes.freeze_member(member.id + 100, "Why.", actor=ACTOR, now=NOON)
     db.session.expire_all()
     assert db.session.get(Member, member.id).frozen_at is None
     assert db.session.scalar(select(func.count(AuditEntry.id)).where(
@@ -294,7 +294,7 @@ def test_freezing_needs_a_reason_and_a_member():
 def test_a_frozen_members_redemption_is_refused_with_the_stores_words():
     member = rich_member(1000)
     item = factories.mall_item(points_price=300, stock=5)
-    services.freeze_member(member.id, "Under review.", actor=ACTOR, now=NOON)
+    freezes.freeze_member(member.id, "Under review.", actor=ACTOR, now=NOON)
     with pytest.raises(AccountFrozen) as raised:
         redeem(member.id, item.id)  # placed by the member
     assert str(raised.value.message) == "您的账户正在审核中，请联系门店。"  # the zh default

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from memberportal.audit.models import AuditEntry
 from memberportal.core.clock import utcnow
-from memberportal.coupons import services as coupon_services
+from memberportal.coupons import template_services
 from memberportal.coupons.models import Coupon, CouponTemplate
 from memberportal.extensions import db
 from memberportal.mall.models import Item, Order
@@ -52,7 +52,7 @@ def test_manager_creates_a_coupon_item_choosing_an_active_mall_coupon(manager_we
     mall = mall_template()
     inactive = mall_template(name_en="Old mall coupon")
     tier_coupon = template(name_en="Tier coupon", tier_id=factories.tier("VIP1").id)
-    coupon_services.set_template_active(inactive.id, False, actor=ACTOR, now=utcnow())
+    template_services.set_template_active(inactive.id, False, actor=ACTOR, now=utcnow())
     db.session.commit()
     page = manager_web.get("/merchant/mall/items/new", headers=EN).get_data(as_text=True)
     options = re.search(r'<select[^>]*id="coupon_template_id".*?</select>', page, re.S).group(0)
