@@ -186,7 +186,22 @@ def reevaluate(now: datetime, *, actor) -> dict[str, int]:
     return {"ended_periods": len(ended), "moved": moved}
 
 
+RECOUNT_BATCH = 1000
+
+
 def _recount(since: datetime) -> None:
+    """Set every member's growth counters to the sum of their entries inside the period.
+
+    Members are taken in id order, a batch at a time: the batch's rows are locked first
+    (SELECT ... FOR UPDATE), then counted by a set-based UPDATE in a new statement. On
+    PostgreSQL each statement reads a fresh snapshot, so a purchase or refund that held a
+    member's row commits before the count reads its entries, and one that comes after waits
+    for this job and adds to the recounted value: no committed growth is lost. (A single
+    UPDATE with the sums as subqueries would count over the snapshot it started with and
+    overwrite what committed while it waited for a row.) The fixed order keeps two runs from
+    deadlocking. SQLite serialises writers, so there the lock is a no-op.
+    """
+
     def total(kind: str):
         return func.coalesce(
             select(func.sum(GrowthEntry.amount))
@@ -200,9 +215,23 @@ def _recount(since: datetime) -> None:
         )
 
     spend, interaction = total("spend"), total("interaction")
-    db.session.execute(
-        update(members).values(
-            growth_spend=case((spend < 0, 0), else_=spend),
-            growth_interaction=case((interaction < 0, 0), else_=interaction),
+    after = 0
+    while True:
+        batch = db.session.scalars(
+            select(members.c.id)
+            .where(members.c.id > after)
+            .order_by(members.c.id)
+            .limit(RECOUNT_BATCH)
+            .with_for_update()
+        ).all()
+        if not batch:
+            return
+        db.session.execute(
+            update(members)
+            .where(members.c.id.in_(batch))
+            .values(
+                growth_spend=case((spend < 0, 0), else_=spend),
+                growth_interaction=case((interaction < 0, 0), else_=interaction),
+            )
         )
-    )
+        after = batch[-1]
