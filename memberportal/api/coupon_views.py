@@ -26,7 +26,6 @@ from memberportal.api.schemas import (
     RedemptionIn,
     RedemptionOut,
 )
-from memberportal.api.services import IdempotencyConflict
 from memberportal.api.views import _answer, _request_key, _this_call, bp, require_client
 from memberportal.core.clock import local_date, utcnow
 from memberportal.core.errors import DomainError
@@ -160,6 +159,9 @@ def redeem_coupon(data: dict, code: str):
     normalised = coupon_rules.normalise_code(code)
     order_ref, order_cents = data["order_ref"], data["order_amount_cents"]
     resource = f"coupon:{normalised}:{order_ref}"
+    # The path's code as normalised, so "abcde-23456" and "ABCDE23456" are the same request.
+    path = f"/api/v1/coupons/{normalised}/redemptions"
+    fingerprint = request_fingerprint("POST", path, request.get_json(silent=True) or {})
 
     def compute() -> tuple[int, dict]:
         try:
@@ -168,7 +170,7 @@ def redeem_coupon(data: dict, code: str):
                 order_ref=order_ref,
             )  # fmt: skip
         except CouponAlreadyUsed:
-            return _first_redemption(client.id, resource, order_cents)
+            return _first_redemption(client.id, resource, fingerprint)
         except CouponUnknown:
             raise UnknownCoupon() from None
         except CouponVoid:
@@ -186,12 +188,10 @@ def redeem_coupon(data: dict, code: str):
         }
         return 201, REDEMPTION_OUT.dump(body)
 
-    # The path's code as normalised, so "abcde-23456" and "ABCDE23456" are the same request.
-    path = f"/api/v1/coupons/{normalised}/redemptions"
     answer = services.answer_once(
         client.id,
         _request_key(f"coupon:{normalised}:{order_ref}"),
-        request_fingerprint("POST", path, request.get_json(silent=True) or {}),
+        fingerprint,
         compute,
         resource=resource,
         call=_this_call(),
@@ -199,15 +199,14 @@ def redeem_coupon(data: dict, code: str):
     return _answer(answer)
 
 
-def _first_redemption(client_id: int, resource: str, order_cents: int) -> tuple[int, dict]:
+def _first_redemption(client_id: int, resource: str, fingerprint: str) -> tuple[int, dict]:
     """The coupon is used: if this client used it on this order (a retry under another
-    request key), its first answer; the same order with another amount is a conflict;
-    otherwise it was used on another order."""
-    first = services.first_answer_for(client_id, resource, status=201)
+    request key), its first answer; the same order with another body (another amount) is a
+    conflict; otherwise it was used on another order."""
+    first = services.first_answer_for(
+        client_id, resource, fingerprint, status=201,
+        conflict=_("This order reference was already used with this coupon for another amount."),
+    )  # fmt: skip
     if first is None:
         raise CouponUsed()
-    if first.body.get("order_amount_cents") != order_cents:
-        raise IdempotencyConflict(
-            _("This order reference was already used with this coupon for another amount.")
-        )
     return first.status, first.body

@@ -33,6 +33,9 @@ class IdempotencyConflict(DomainError):
     default_message = _l("This request key was already used with a different request.")
 
 
+ORDER_REF_CONFLICT = _l("This order reference was already recorded with a different request.")
+
+
 @use_case
 def create_client(name: str, *, actor: Actor) -> tuple[ApiClient, str]:
     """Create a client and return it with its token, which is never stored or shown again.
@@ -220,16 +223,28 @@ def _log(call: Call | None, answer: Answer) -> None:
                  duration_ms=int((time.perf_counter() - call.started) * 1000))  # fmt: skip
 
 
-def first_answer_for(client_id: int, resource: str, *, status: int | None = None) -> Answer | None:
+def first_answer_for(
+    client_id: int, resource: str, fingerprint: str, *, status: int | None = None,
+    conflict: str | None = None,
+) -> Answer | None:  # fmt: skip
     """The stored answer of the request that created `resource` (e.g. a purchase); with
-    `status`, the first answer with that status (a refusal before it created nothing)."""
+    `status`, the first answer with that status (a refusal before it created nothing).
+
+    A retry under another request key replays it only if it is the same request: the same
+    order reference with another body (another amount, member or store) raises
+    IdempotencyConflict with `conflict` as its message, so a till never takes the first
+    answer for a record of its new one."""
     where = [IdempotencyRecord.client_id == client_id, IdempotencyRecord.resource == resource]
     if status is not None:
         where.append(IdempotencyRecord.status == status)
     record = db.session.scalars(
         select(IdempotencyRecord).where(*where).order_by(IdempotencyRecord.id).limit(1)
     ).first()
-    return Answer(record.status, record.body, True) if record else None
+    if record is None:
+        return None
+    if record.request_hash != fingerprint:
+        raise IdempotencyConflict(conflict or ORDER_REF_CONFLICT)
+    return Answer(record.status, record.body, True)
 
 
 def error_body(error: DomainError) -> dict:

@@ -277,7 +277,7 @@ def create_purchase(data: dict):
                 store=data.get("store"),
             )
         except DuplicatePurchase:
-            first = services.first_answer_for(client.id, resource)
+            first = services.first_answer_for(client.id, resource, fingerprint)
             if first is None:
                 raise
             return first.status, first.body

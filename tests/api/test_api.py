@@ -7,6 +7,7 @@ from memberportal.api.models import ApiCall
 from memberportal.core.actors import SystemActor
 from memberportal.extensions import db
 from memberportal.members.models import Member
+from memberportal.purchases.models import Purchase
 from tests import factories
 
 
@@ -96,6 +97,22 @@ def test_idempotency_key_header(client, headers):
     rekeyed = buy(client, {**headers, "Idempotency-Key": "till-7-0002"}, member, ref="B-1")
     assert rekeyed.status_code == 201 and rekeyed.get_json() == first.get_json()
     assert balance(member) == 150
+
+
+def test_a_recorded_order_ref_under_a_new_key_with_another_amount_is_409(client, headers):
+    member = factories.member()
+    first = buy(client, {**headers, "Idempotency-Key": "till-7-0100"}, member, ref="C-1")
+    assert first.status_code == 201 and first.get_json()["points_earned"] == 150
+    for other_headers in ({**headers, "Idempotency-Key": "till-7-0101"}, headers):
+        moved = buy(client, other_headers, member, ref="C-1", cents=4200)
+        assert moved.status_code == 409, moved.get_json()
+        assert moved.get_json()["error"] == "idempotency_conflict"
+        assert "order reference" in moved.get_json()["message"]
+    other_member = buy(client, {**headers, "Idempotency-Key": "till-7-0102"},
+                       factories.member(), ref="C-1")  # fmt: skip
+    assert other_member.status_code == 409
+    assert balance(member) == 150
+    assert db.session.scalar(select(func.count()).select_from(Purchase)) == 1
 
 
 def test_validation_errors_have_stable_codes(client, headers):

@@ -168,6 +168,19 @@ def test_the_same_key_with_another_body_is_a_conflict(client, headers, member):
     assert coupons_of(member.id)[0].used_on_cents == 8800 and len(write_offs()) == 1
 
 
+def test_a_used_order_ref_under_a_new_key_with_another_amount_is_a_conflict(
+    client, headers, member
+):
+    coupon = issue(member)
+    first = redeem(client, {**headers, "Idempotency-Key": "till-7-0003"}, coupon.code,
+                   ref="N-1", cents=8800)  # fmt: skip
+    assert first.status_code == 201
+    moved = redeem(client, {**headers, "Idempotency-Key": "till-7-0004"}, coupon.code,
+                   ref="N-1", cents=12000)  # fmt: skip
+    assert moved.status_code == 409 and moved.get_json()["error"] == "idempotency_conflict"
+    assert coupons_of(member.id)[0].used_on_cents == 8800 and len(write_offs()) == 1
+
+
 def test_every_refusal_has_its_code_and_status(client, headers, member):
     used = issue(member)
     assert redeem(client, headers, used.code, ref="A").status_code == 201
