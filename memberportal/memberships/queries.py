@@ -18,14 +18,15 @@ from memberportal.memberships.models import (
     Plan,
     StripeEvent,
 )
-from memberportal.memberships.rules import GRACE
+from memberportal.memberships.rules import GRACE, card_discount_bps
+from memberportal.tiers.models import Tier
 
 
 @dataclass(frozen=True)
 class ActiveBenefits:
     plan_code: str
     points_multiplier_pct: int
-    discount_bps: int
+    discount_bps: int  # what applies at the till: the plan's or the member's tier's, the better
     paid_until: datetime  # the paid period's end (benefits last a day's grace beyond it)
     plan_name_zh: str = ""
     plan_name_en: str = ""
@@ -50,6 +51,7 @@ def active_benefits(member_id: int, now: datetime) -> ActiveBenefits | None:
             Plan.code,
             Plan.points_multiplier_pct,
             Plan.discount_bps,
+            Tier.paid_discount_bps,
             Membership.current_period_end,
             Plan.name_zh,
             Plan.name_en,
@@ -57,6 +59,8 @@ def active_benefits(member_id: int, now: datetime) -> ActiveBenefits | None:
             func.coalesce(Membership.current_period_start, Membership.created_at),
         )
         .join(Plan, Plan.id == Membership.plan_id)
+        .join(Member, Member.id == Membership.member_id)
+        .join(Tier, Tier.id == Member.tier_id)
         .where(
             Membership.member_id == member_id,
             Membership.status.in_(ENTITLED),
@@ -65,7 +69,10 @@ def active_benefits(member_id: int, now: datetime) -> ActiveBenefits | None:
         .order_by(Membership.current_period_end.desc())
         .limit(1)
     ).first()
-    return ActiveBenefits(*row) if row else None
+    if row is None:
+        return None
+    code, multiplier, plan_bps, tier_bps, *rest = row
+    return ActiveBenefits(code, multiplier, card_discount_bps(plan_bps, tier_bps), *rest)
 
 
 def has_had_membership(member_id: int) -> bool:

@@ -7,6 +7,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 GRACE = timedelta(days=1)
+
+
+def card_discount_bps(plan_bps: int, tier_bps: int) -> int:
+    """The discount a paid-card holder gets at the till: the better of the plan's own and the
+    one the member's tier gives card holders (95/85/75折 for VIP2-4 in the reference
+    program), in basis points."""
+    return max(plan_bps, tier_bps)
+
+
 # What the processor is told a checkout session lives (Stripe's minimum is 30 minutes).
 CHECKOUT_SESSION_TTL = timedelta(minutes=31)
 

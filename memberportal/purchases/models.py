@@ -69,6 +69,8 @@ class Refund(db.Model):
     )
     amount_cents: Mapped[int]
     refund_ref: Mapped[str | None] = mapped_column(String(64))
+    # Why the cashier refunded (required at the desk; a shop's API may give none).
+    reason: Mapped[str | None] = mapped_column(String(200))
     points_taken: Mapped[int] = mapped_column(default=0)
     growth_taken: Mapped[int] = mapped_column(default=0)
     actor_label: Mapped[str] = mapped_column(String(200))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -12,8 +12,13 @@ from memberportal.audit import services as audit
 from memberportal.core.db import dialect_insert, use_case
 from memberportal.core.errors import ValidationFailed
 from memberportal.core.money import check_cents
+from memberportal.coupons import queries as coupon_queries
+from memberportal.coupons import services as coupons
+from memberportal.coupons.errors import CouponUnknown
+from memberportal.coupons.models import Coupon
 from memberportal.extensions import db
 from memberportal.members.models import Member
+from memberportal.memberships.queries import active_benefits
 from memberportal.points import ledger
 from memberportal.points.errors import UnknownMember
 from memberportal.points.rules import (
@@ -30,6 +35,7 @@ from memberportal.purchases.errors import (
     UnknownPurchase,
 )
 from memberportal.purchases.models import Purchase, Refund
+from memberportal.purchases.rules import Bill
 from memberportal.reviews import services as reviews
 from memberportal.tiers import services as tiers
 
@@ -94,10 +100,7 @@ def record_purchase(
     member = db.session.get(Member, member_id)
     if member is None:
         raise UnknownMember()
-    rate = program_rules().rate_pct
-    multiplier = best_multiplier(applicable_multipliers(member, now))
-    points = points_for_purchase(amount_cents, rate, multiplier)
-    growth = growth_for_purchase(amount_cents)
+    rate, multiplier, points, growth = _earning(member, amount_cents, now)
     purchase_id = db.session.execute(
         dialect_insert(purchases).values(
             member_id=member_id, source=source, order_ref=order_ref, amount_cents=amount_cents,
@@ -137,10 +140,99 @@ def record_purchase(
     )  # fmt: skip
 
 
+def _earning(member: Member, amount_cents: int, now: datetime) -> tuple[int, int, int, int]:
+    """(rate %, multiplier %, points, growth) a purchase of `amount_cents` earns now."""
+    rate = program_rules().rate_pct
+    multiplier = best_multiplier(applicable_multipliers(member, now))
+    return (rate, multiplier, points_for_purchase(amount_cents, rate, multiplier),
+            growth_for_purchase(amount_cents))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What the till shows before the cashier confirms: the bill and the points it earns."""
+
+    bill: Bill
+    points: int
+    coupon: Coupon | None = None
+    coupon_problem: str | None = None  # why the chosen coupon cannot be used on this order
+
+
+def quote(member_id: int, order_cents: int, *, coupon_id: int | None, now: datetime) -> Quote:
+    """Plan a checkout without writing: the paid card's discount that applies now, the chosen
+    coupon (one of the member's own) and the points the amount paid would earn. `checkout`
+    makes the same plan and then writes it. Raises ValidationFailed, UnknownMember."""
+    _check_amount(order_cents)
+    member = db.session.get(Member, member_id)
+    if member is None:
+        raise UnknownMember()
+    card = active_benefits(member_id, now)
+    bill = Bill(order_cents, card.discount_bps if card else 0)
+    coupon = problem = None
+    if coupon_id:
+        coupon = coupon_queries.member_coupon_or_none(member_id, coupon_id)
+        if coupon is None:
+            problem = "unknown"
+        else:
+            problem = coupon.refusal(now, bill.after_discount_cents)
+            if problem is None:
+                bill = replace(bill, coupon_cents=coupon.amount_cents)
+    points = _earning(member, bill.paid_cents, now)[2] if bill.paid_cents else 0
+    return Quote(bill, points, coupon, problem)
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    bill: Bill
+    purchase: PurchaseResult | None  # None when a coupon paid for the whole order
+
+
+@use_case
+def checkout(
+    member_id: int,
+    order_cents: int,
+    order_ref: str,
+    *,
+    coupon_id: int | None,
+    actor,
+    now: datetime,
+    note: str | None = None,
+) -> CheckoutResult:
+    """One sale at the till, in one transaction: the paid card's discount, the write-off of
+    the member's chosen coupon on this order, and the purchase of what was paid (its points
+    and growth). Nothing is written if any step is refused: a used coupon, an order reference
+    already recorded. Raises ValidationFailed, UnknownMember, the coupon's refusals
+    (CouponUnknown, CouponAlreadyUsed, CouponVoid, CouponExpired, SpendBelowThreshold),
+    DuplicatePurchase. Concurrency: the coupon's conditional UPDATE and the purchase's UNIQUE
+    order reference decide, as when they are used alone."""
+    planned = quote(member_id, order_cents, coupon_id=None, now=now)
+    bill = planned.bill
+    order_ref = (order_ref or "").strip()
+    if not order_ref or len(order_ref) > 64:
+        raise ValidationFailed(_l("Enter the order reference."))
+    if coupon_id:
+        chosen = coupon_queries.member_coupon_or_none(member_id, coupon_id)
+        if chosen is None:
+            raise CouponUnknown()
+        coupon = coupons.write_off(
+            chosen.code, order_cents=bill.after_discount_cents, actor=actor, now=now,
+            member_id=member_id, order_ref=order_ref,
+        )  # fmt: skip
+        bill = replace(bill, coupon_cents=coupon.amount_cents)
+    purchase = None
+    if bill.paid_cents:
+        purchase = record_purchase(
+            member_id, bill.paid_cents, order_ref, source="till", actor=actor, now=now,
+            note=note,
+        )  # fmt: skip
+    return CheckoutResult(bill, purchase)
+
+
 @use_case
 def record_refund(
-    purchase_id: int, amount_cents: int, *, refund_ref: str | None, actor, now: datetime
-) -> RefundResult:
+    purchase_id: int, amount_cents: int, *, refund_ref: str | None, actor, now: datetime,
+    reason: str | None = None,
+) -> RefundResult:  # fmt: skip
     """Refund all or part of a purchase and take back its points and growth proportionally.
 
     The refunded total never exceeds what was paid: UPDATE ... SET refunded_cents =
@@ -172,6 +264,7 @@ def record_refund(
     refund = Refund(
         purchase_id=purchase_id, amount_cents=amount_cents, refund_ref=refund_ref,
         points_taken=points, growth_taken=growth, actor_label=actor.audit_label, at=now,
+        reason=(reason or "").strip()[:200] or None,
     )  # fmt: skip
     try:
         with db.session.begin_nested():
@@ -197,6 +290,22 @@ def _take(purchase: Purchase, what: str, earned: int) -> int:
     return due - taken_before
 
 
+def refund_quote(purchase: Purchase, amount_cents: int) -> tuple[int, int]:
+    """(points, growth) a refund of `amount_cents` would take back now, for the cashier to
+    confirm; the refund itself computes the same shares under its lock. Raises
+    ValidationFailed, RefundExceedsPurchase."""
+    _check_amount(amount_cents)
+    refunded = purchase.refunded_cents + amount_cents
+    if refunded > purchase.amount_cents:
+        raise RefundExceedsPurchase()
+
+    def share(earned: int, taken_before: int) -> int:
+        return proportional_share(earned, refunded, purchase.amount_cents) - taken_before
+
+    return (share(purchase.points_earned, purchase.points_refunded),
+            share(purchase.growth_earned, purchase.growth_refunded))  # fmt: skip
+
+
 def _claw_back(purchase, refund, points, growth, actor, now) -> None:
     lot_id = None
     if purchase.earn_entry_id:
@@ -213,5 +322,5 @@ def _claw_back(purchase, refund, points, growth, actor, now) -> None:
     audit.record(
         "purchase.refunded", actor=actor, subject_type="member", subject_id=purchase.member_id,
         purchase_id=purchase.id, refund_id=refund.id, amount_cents=refund.amount_cents,
-        points=points, growth=growth,
+        points=points, growth=growth, reason=refund.reason,
     )  # fmt: skip

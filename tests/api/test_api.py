@@ -107,7 +107,7 @@ def test_a_recorded_order_ref_under_a_new_key_with_another_amount_is_409(client,
         moved = buy(client, other_headers, member, ref="C-1", cents=4200)
         assert moved.status_code == 409, moved.get_json()
         assert moved.get_json()["error"] == "idempotency_conflict"
-        assert "order reference" in moved.get_json()["message"]
+        assert "订单号" in moved.get_json()["message"]
     other_member = buy(client, {**headers, "Idempotency-Key": "till-7-0102"},
                        factories.member(), ref="C-1")  # fmt: skip
     assert other_member.status_code == 409

@@ -65,7 +65,10 @@ def test_a_full_refund_at_the_desk_takes_the_review_growth_off_the_card(phone, d
     desk.goto(f"/merchant/purchases/member/{member.id}")
     row = desk.get_by_test_id("purchases").locator("tr", has_text="B-1")
     row.locator("input[name=amount]").fill("50.00")
+    row.locator("input[name=reason]").fill("顾客退货")
     row.get_by_role("button").click()
+    expect(desk.get_by_test_id("refund-confirm")).to_contain_text("顾客退货")
+    desk.get_by_test_id("refund-confirm-button").click()
     expect(desk.locator(".flash-success")).to_contain_text(
         "扣回成长值 60，其中 10 为会员评价所得。"
     )

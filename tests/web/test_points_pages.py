@@ -2,6 +2,7 @@
 
 import time_machine
 
+from memberportal.audit.models import AuditEntry
 from memberportal.core.clock import utcnow
 from memberportal.extensions import db
 from memberportal.members.models import Member
@@ -51,6 +52,13 @@ def refund_key(web, page) -> str:
     return re.search(r'name="request_key" value="([0-9a-f]{32})"', html).group(1)
 
 
+def refund(web, url, page, amount, key, reason="wrong size", confirmed=True):
+    form = {"amount": amount, "request_key": key, "reason": reason}
+    if confirmed:
+        form["confirmed"] = "yes"
+    return web.submit(url, form, page=page)
+
+
 def test_partial_and_full_refund_and_too_much(cashier_web):
     m = factories.member()
     record(cashier_web, m.id, "100", "R-1")
@@ -60,28 +68,50 @@ def test_partial_and_full_refund_and_too_much(cashier_web):
     url = f"/merchant/purchases/{pid}/refund"
     page = f"/merchant/purchases/member/{m.id}"
     key = refund_key(cashier_web, page)
-    assert (
-        cashier_web.submit(url, {"amount": "40", "request_key": key}, page=page).status_code == 303
-    )
+    assert refund(cashier_web, url, page, "40", key).status_code == 303
     assert state(m.id)["balance"] == 60
     # The same form sent again (a double click, a reload) records nothing more.
-    again = cashier_web.submit(url, {"amount": "40", "request_key": key}, page=page)
+    again = refund(cashier_web, url, page, "40", key)
     assert again.status_code == 303 and state(m.id)["balance"] == 60
     assert db.session.scalar(db.select(db.func.count(Refund.id))) == 1
-    too_much = cashier_web.submit(
-        url, {"amount": "60.01", "request_key": refund_key(cashier_web, page)}, page=page
-    )
+    assert db.session.scalar(db.select(Refund.reason)) == "wrong size"
+    too_much = refund(cashier_web, url, page, "60.01", refund_key(cashier_web, page))
     body = too_much.get_data(as_text=True)
     assert too_much.status_code == 422 and 'data-testid="refund-error"' in body and "R-1" in body
-    # An empty amount is a question, not "refund everything".
-    empty = cashier_web.submit(
-        url, {"amount": "", "request_key": refund_key(cashier_web, page)}, page=page
-    )
+    # An empty amount is a question, not "refund everything"; a refund needs a reason.
+    empty = refund(cashier_web, url, page, "", refund_key(cashier_web, page))
     assert empty.status_code == 422 and state(m.id)["balance"] == 60
-    rest = cashier_web.submit(
-        url, {"amount": "60", "request_key": refund_key(cashier_web, page)}, page=page
-    )
+    no_reason = refund(cashier_web, url, page, "60", refund_key(cashier_web, page), reason=" ")
+    assert no_reason.status_code == 422 and state(m.id)["balance"] == 60
+    rest = refund(cashier_web, url, page, "60", refund_key(cashier_web, page))
     assert rest.status_code == 303 and state(m.id)["balance"] == 0
+
+
+def test_a_refund_asks_to_confirm_what_it_takes_back(cashier_web):
+    m = factories.member()
+    record(cashier_web, m.id, "100", "R-2")
+    from memberportal.purchases.models import Purchase, Refund
+
+    pid = db.session.scalar(db.select(Purchase.id))
+    url = f"/merchant/purchases/{pid}/refund"
+    page = f"/merchant/purchases/member/{m.id}"
+    key = refund_key(cashier_web, page)
+    asked = refund(cashier_web, url, page, "25", key, reason="damaged box", confirmed=False)
+    body = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and 'data-testid="refund-confirm"' in body
+    assert "25" in body and "damaged box" in body and "R-2" in body
+    assert db.session.scalar(db.select(db.func.count(Refund.id))) == 0
+    assert state(m.id)["balance"] == 100
+    import re
+
+    step = body.split('data-testid="refund-confirm"')[1].split("</form>")[0]
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', step))
+    assert hidden["confirmed"] == "yes" and hidden["request_key"] == key
+    done = cashier_web.submit(url, {k: v for k, v in hidden.items() if k != "csrf_token"},
+                              page=page)  # fmt: skip
+    assert done.status_code == 303 and state(m.id)["balance"] == 75
+    audit = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "purchase.refunded"))
+    assert audit.reason == "damaged box" and audit.details["points"] == 25
 
 
 def test_manager_adjusts_with_a_reason_and_never_below_zero(manager_web, cashier_web):

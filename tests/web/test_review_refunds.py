@@ -31,7 +31,7 @@ def refund(cashier, member_id: int, purchase_id: int, amount: str):
     key = re.search(form, html, re.S)
     done = cashier.submit(
         f"/merchant/purchases/{purchase_id}/refund",
-        {"amount": amount, "request_key": key.group(1)},
+        {"amount": amount, "request_key": key.group(1), "reason": "returned", "confirmed": "yes"},
         page=page,
     )
     assert done.status_code == 303
