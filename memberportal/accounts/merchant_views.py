@@ -147,8 +147,7 @@ def deactivate(staff_id: int):
         return _done(changed, message)
     if not staff.is_enabled:
         return redirect(_detail_url(staff.id), 303)
-    status = 400 if form.errors else 200  # a POST without its token
-    return render("merchant/staff/confirm_deactivate.html", staff=staff, form=form, status=status)
+    return render("merchant/staff/confirm_deactivate.html", staff=staff, form=form)
 
 
 @bp.route("/<int:staff_id>/reactivate", methods=["GET", "POST"])

@@ -104,13 +104,6 @@ def _parse_role(role: str) -> Role:
         raise ValidationFailed(_l("Unknown role.")) from None
 
 
-def _audit(action: str, staff: StaffUser, actor: Actor, **details) -> None:
-    audit.record(
-        action, actor=actor, subject_type="staff", subject_id=staff.id, email=staff.email,
-        **details,
-    )  # fmt: skip
-
-
 def _reloaded(staff_id: int) -> StaffUser:
     staff = db.session.get(StaffUser, staff_id)
     db.session.refresh(staff)
@@ -137,7 +130,10 @@ def deactivate(staff_id: int, *, actor: Actor) -> StaffUser:
     if changed != 1:
         raise _refused(staff_id, actor, owner_rule=True) or AlreadyDeactivated()
     staff = _reloaded(staff_id)
-    _audit("staff.deactivated", staff, actor, role=staff.role, was_active=True, active=False)
+    audit.record(
+        "staff.deactivated", actor=actor, subject_type="staff", subject_id=staff.id,
+        email=staff.email, role=staff.role, was_active=True, active=False,
+    )  # fmt: skip
     return staff
 
 
@@ -153,7 +149,10 @@ def reactivate(staff_id: int, *, actor: Actor) -> StaffUser:
     if changed != 1:
         raise _refused(staff_id, actor) or AlreadyActive()
     staff = _reloaded(staff_id)
-    _audit("staff.reactivated", staff, actor, role=staff.role, was_active=False, active=True)
+    audit.record(
+        "staff.reactivated", actor=actor, subject_type="staff", subject_id=staff.id,
+        email=staff.email, role=staff.role, was_active=False, active=True,
+    )  # fmt: skip
     return staff
 
 
@@ -184,7 +183,10 @@ def change_role(staff_id: int, role: str, *, actor: Actor) -> StaffUser:
             staff_id, new_role
         )
     staff = _reloaded(staff_id)
-    _audit("staff.role_changed", staff, actor, old_role=old_role, new_role=new_role)
+    audit.record(
+        "staff.role_changed", actor=actor, subject_type="staff", subject_id=staff.id,
+        email=staff.email, old_role=old_role, new_role=new_role,
+    )  # fmt: skip
     return staff
 
 
@@ -213,7 +215,10 @@ def reset_password(staff_id: int, password: str, *, actor: Actor) -> StaffUser:
     if changed != 1:
         raise _refused(staff_id, actor) or StaffNotFound()
     staff = _reloaded(staff_id)
-    _audit("staff.password_reset", staff, actor)
+    audit.record(
+        "staff.password_reset", actor=actor, subject_type="staff", subject_id=staff.id,
+        email=staff.email,
+    )  # fmt: skip
     return staff
 
 
