@@ -131,6 +131,12 @@ def register_extensions(app: Flask) -> None:
         # A member's password change or reset ends every session signed in before it.
         if isinstance(user, Member) and not user.session_is_current(version):
             return None
+        # A staff account's deactivation, role change or password reset does the same, and a
+        # deactivated account's session ends at its next request.
+        if isinstance(user, StaffUser) and not user.is_active:
+            return None
+        if isinstance(user, StaffUser) and not user.session_is_current(version):
+            return None
         return user
 
     # Import every model so metadata (migrations, tests) sees the whole schema.

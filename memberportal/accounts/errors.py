@@ -1,4 +1,4 @@
-"""Password errors (each carries a translated message)."""
+"""Account errors: password resets and staff accounts (each carries a translated message)."""
 
 from __future__ import annotations
 
@@ -69,3 +69,53 @@ PROBLEMS: dict[str, type[DomainError]] = {
     "used": ResetUsed,
     "voided": ResetVoided,
 }
+
+
+class StaffNotFound(NotFound):
+    code = "staff_not_found"
+    default_message = _l("There is no such staff account.")
+
+
+class StaffDeactivated(DomainError):
+    code = "staff_deactivated"
+    status = 403
+    default_message = _l("This staff account has been deactivated. Ask the owner to reactivate it.")
+
+
+class LastOwner(DomainError):
+    code = "last_owner"
+    status = 409
+    default_message = _l(
+        "This is the only active owner: make another staff member an owner first, so someone "
+        "can still manage the shop."
+    )
+
+
+class NotAnOwner(DomainError):
+    code = "not_an_owner"
+    status = 403
+    default_message = _l("Only an active owner can manage staff accounts.")
+
+
+class AlreadyInRole(DomainError):
+    code = "already_in_role"
+    status = 409
+    default_message = _l("This staff member already has that role.")
+
+
+class AlreadyDeactivated(DomainError):
+    code = "already_deactivated"
+    status = 409
+    default_message = _l("This staff account is already deactivated.")
+
+
+class AlreadyActive(DomainError):
+    code = "already_active"
+    status = 409
+    default_message = _l("This staff account is already active.")
+
+
+class StaffChangedMeanwhile(DomainError):
+    code = "staff_changed_meanwhile"
+    status = 409
+    default_message = _l("Someone changed this staff account just now. Check it and try again.")

@@ -73,3 +73,23 @@ class IssueResetForm(FlaskForm):
     """Staff: issue a password reset (a button; the form carries the CSRF token)."""
 
     submit = SubmitField(_l("Issue a password reset"))
+
+
+class StaffRoleForm(FlaskForm):
+    """Owner: the role to give a staff member; the change itself is confirmed on its own page."""
+
+    role = SelectField(
+        _l("Role"),
+        choices=[SelectChoice(code, label) for code, label in ROLE_LABELS.items()],
+    )
+    submit = SubmitField(_l("Change role"))
+
+
+class StaffConfirmForm(FlaskForm):
+    """Owner: a confirmed staff change (a button; the form carries the CSRF token)."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
+class StaffPasswordForm(NewPasswordForm):
+    """Owner: a new password for a staff member, typed twice."""

@@ -28,12 +28,22 @@ class StaffUser(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     is_enabled: Mapped[bool] = mapped_column(default=True)
+    # Part of the session's user id, like Member.session_version: deactivating the account,
+    # changing its role or resetting its password adds one, so every session signed in
+    # before it no longer loads this staff member (see get_id and the user loader).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_signed_in_at: Mapped[datetime | None]
 
     is_staff = True
     actor_kind = "staff"
 
     def get_id(self) -> str:
-        return f"s:{self.id}"
+        return f"s:{self.id}:{self.session_version}"
+
+    def session_is_current(self, version: str) -> bool:
+        """Whether a session signed in at `version` still holds (sessions from before the
+        version existed carry none and count as 0)."""
+        return (version or "0") == str(self.session_version)
 
     @property
     def is_active(self) -> bool:

@@ -1,13 +1,14 @@
-"""Reading password resets: which member a link or code opens, and whether it still may."""
+"""Reading password resets (which member a link or code opens, and whether it still may) and
+the owner's list of staff accounts."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 
 from memberportal.accounts.errors import PROBLEMS, MemberClosed, ResetUnknown
-from memberportal.accounts.models import PasswordReset
+from memberportal.accounts.models import PasswordReset, StaffUser
 from memberportal.accounts.rules import hash_reset_token, reset_problem
 from memberportal.extensions import db
 from memberportal.members.models import Member
@@ -51,3 +52,19 @@ def member_for_reset_link(token: str, now: datetime) -> Member:
     if reset is None:
         raise ResetUnknown()
     return raise_unless_open(reset, now)
+
+
+_ROLE_ORDER = case({"owner": 0, "manager": 1, "cashier": 2}, value=StaffUser.role)
+
+
+def staff_accounts() -> list[StaffUser]:
+    """Every staff account for the owner: active ones first, then by role (owner first)."""
+    return list(
+        db.session.scalars(
+            select(StaffUser).order_by(StaffUser.is_enabled.desc(), _ROLE_ORDER, StaffUser.email)
+        )
+    )
+
+
+def staff_by_id(staff_id: int) -> StaffUser | None:
+    return db.session.get(StaffUser, staff_id)

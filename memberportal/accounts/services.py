@@ -1,4 +1,4 @@
-"""Account use cases: signing in, creating staff."""
+"""Account use cases: signing in, creating staff (the owner's other staff changes: staff.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from memberportal.accounts.errors import StaffDeactivated
 from memberportal.accounts.models import StaffUser
 from memberportal.accounts.rules import InvalidContact, check_password, normalise_contact
 from memberportal.audit import services as audit
@@ -37,13 +38,20 @@ def authenticate_member(contact: str, password: str) -> Member | None:
 
 
 def authenticate_staff(email: str, password: str) -> StaffUser | None:
+    """The staff account for these credentials, or None; never says which part was wrong.
+    Raises StaffDeactivated for the right password of a deactivated account, so the person
+    who knows it learns why, and nobody else learns that the account exists."""
     staff = db.session.scalars(
         select(StaffUser).where(StaffUser.email == (email or "").strip().lower())
     ).first()
-    if staff is None or not staff.is_active:
+    if staff is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
-    return staff if check_password_hash(staff.password_hash, password) else None
+    if not check_password_hash(staff.password_hash, password):
+        return None
+    if not staff.is_active:
+        raise StaffDeactivated()
+    return staff
 
 
 class StaffExists(AlreadyExists):

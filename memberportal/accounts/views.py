@@ -10,7 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from memberportal.accounts import services
+from memberportal.accounts import staff as staff_accounts
+from memberportal.accounts.errors import StaffDeactivated
 from memberportal.accounts.forms import MemberLoginForm, RegisterForm, StaffLoginForm
+from memberportal.core.clock import utcnow
 from memberportal.core.errors import DomainError
 from memberportal.core.htmx import redirect_after_post, render
 from memberportal.core.i18n import LANG_COOKIE
@@ -113,11 +116,17 @@ def register():
 def staff_login():
     form = StaffLoginForm()
     if form.validate_on_submit():
-        staff = services.authenticate_staff(form.email.data, form.password.data)
-        if staff:
-            start_session(staff)
-            return redirect_after_post(_safe_next(url_for("merchant.dashboard")))
-        form.password.errors.append(_("Those sign-in details do not match an account."))
+        try:
+            staff = services.authenticate_staff(form.email.data, form.password.data)
+            if staff and not staff_accounts.record_sign_in(staff.id, now=utcnow()):
+                raise StaffDeactivated()  # deactivated since the password was checked
+        except DomainError as error:
+            form.password.errors.append(str(error.message))
+        else:
+            if staff:
+                start_session(staff)
+                return redirect_after_post(_safe_next(url_for("merchant.dashboard")))
+            form.password.errors.append(_("Those sign-in details do not match an account."))
     status = 422 if form.errors else 200
     return render("accounts/staff_login.html", form=form, status=status)
 

@@ -70,6 +70,10 @@ ACTION_LABELS = {
     "risk.member_unfrozen": _l("Account unfrozen"),
     "risk.rules_changed": _l("Risk thresholds changed"),
     "staff.created": _l("Staff account created"),
+    "staff.deactivated": _l("Staff account deactivated"),
+    "staff.reactivated": _l("Staff account reactivated"),
+    "staff.role_changed": _l("Staff role changed"),
+    "staff.password_reset": _l("Staff password reset by the owner"),
     "tier.changed": _l("Tier changed"),
 }
 
