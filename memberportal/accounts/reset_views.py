@@ -5,13 +5,13 @@ The link and code are shown once, on the answer to the POST; nothing can show th
 
 from __future__ import annotations
 
-import segno
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from memberportal.accounts import passwords
 from memberportal.accounts.forms import IssueResetForm
 from memberportal.accounts.rules import RESET_VALID_FOR, display_reset_code
+from memberportal.core import qr
 from memberportal.core.auth import role_required
 from memberportal.core.clock import utcnow
 from memberportal.core.errors import DomainError
@@ -23,9 +23,7 @@ bp = Blueprint("password_resets", __name__, url_prefix="/members")
 
 def qr_data_uri(text: str) -> str:
     """The link as a QR code inside the page: the token never becomes a URL of its own."""
-    return segno.make(text, error="m").svg_data_uri(
-        scale=5, border=2, dark="#111", light="#fff", xmldecl=False
-    )
+    return qr.svg_data_uri(text)
 
 
 @bp.route("/<int:member_id>/password-reset", methods=["GET", "POST"])

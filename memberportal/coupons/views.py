@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
-
-import segno
-from flask import Blueprint, Response, abort
+from flask import Blueprint, abort
 from flask_login import current_user
 
+from memberportal.core import qr as qr_codes
 from memberportal.core.auth import member_required
 from memberportal.core.clock import utcnow
 from memberportal.core.htmx import render
@@ -35,10 +33,4 @@ def qr(coupon_id: int):
     coupon = queries.member_coupon_or_none(current_user.id, coupon_id)
     if coupon is None:
         abort(404)
-    buffer = io.BytesIO()
-    segno.make(coupon.code, error="m").save(
-        buffer, kind="svg", scale=5, border=2, dark="#111", light="#fff", xmldecl=False
-    )
-    response = Response(buffer.getvalue(), mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return qr_codes.svg_response(coupon.code, scale=5)

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import io
-
-import segno
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -20,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from memberportal.core import qr
 from memberportal.core.auth import member_required
 from memberportal.core.clock import utcnow
 from memberportal.core.errors import DomainError
@@ -170,13 +167,7 @@ def order_qr(order_id: int):
     found = _order_or_404(order_id)
     if not found.pickup_code:
         abort(404)
-    buffer = io.BytesIO()
-    segno.make(found.pickup_code, error="m").save(
-        buffer, kind="svg", scale=6, border=2, dark="#111", light="#fff", xmldecl=False
-    )
-    response = Response(buffer.getvalue(), mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return qr.svg_response(found.pickup_code)
 
 
 @bp.route("/orders/<int:order_id>/cancel", methods=["GET", "POST"])

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
-
-import segno
-from flask import Blueprint, Response
+from flask import Blueprint
 from flask_login import current_user
 
+from memberportal.core import qr
 from memberportal.core.auth import member_required
 from memberportal.core.clock import utcnow
 from memberportal.core.htmx import render
@@ -57,10 +55,4 @@ def card_context(member) -> dict:
 @member_required
 def card_qr():
     """The card code as a QR code, drawn on the server so the page needs no script."""
-    buffer = io.BytesIO()
-    segno.make(current_user.card_code, error="m").save(
-        buffer, kind="svg", scale=6, border=2, dark="#111", light="#fff", xmldecl=False
-    )
-    response = Response(buffer.getvalue(), mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return qr.svg_response(current_user.card_code)
