@@ -10,7 +10,7 @@ request's cost lies. Afterwards `points verify` must pass.
     .venv/bin/python bench/api_bench.py [--members 100000] [--duration 20] [--connections 8]
 
 Needs PostgreSQL (BENCH_DATABASE_URL, default a database memberportal_bench on
-127.0.0.1:5432 as postgres) and wrk (`apt-get install wrk`). The database is wiped.
+127.0.0.1:5432 as postgres) and wrk (installed with apt-get when missing). The database is wiped.
 """
 
 from __future__ import annotations
@@ -208,6 +208,18 @@ def ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
+def ensure_wrk() -> None:
+    """Install wrk (Debian's package) when the machine lacks it."""
+    if shutil.which("wrk"):
+        return
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=True, env=env)
+    if not shutil.which("wrk"):
+        sys.exit("wrk could not be installed")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=100_000)
@@ -221,8 +233,7 @@ def main() -> int:
     # worker, leaving the other idle; sync workers spread the load over both.
     parser.add_argument("--threads", type=int, default=1, help="per worker (gthread when > 1)")
     args = parser.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed: apt-get install wrk")
+    ensure_wrk()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     instance = tempfile.mkdtemp(prefix="mp-bench-")
     env = {

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
 
-from memberportal.api import hot_path, services
+from memberportal.api import services
 from memberportal.api.models import ClientActor
 from memberportal.api.rules import bearer_token, hash_token, request_fingerprint
 from memberportal.api.schemas import (
@@ -86,12 +86,6 @@ limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api", 
 )
 
 
-# Views that check the token in their own first statement (see hot_path); each still calls
-# require_client() before anything else it does, and a request they refuse for its body is
-# authenticated first (http_error), so the answer to a bad token is always a 401.
-TOKEN_CHECKED_IN_VIEW = frozenset({"api.create_purchase"})
-
-
 @bp.before_request
 def authenticate():
     g.api_started = time.perf_counter()
@@ -99,8 +93,7 @@ def authenticate():
     if token is None:
         raise MissingToken()
     g.api_token_hash = hash_token(token)
-    if request.endpoint not in TOKEN_CHECKED_IN_VIEW:
-        require_client()
+    require_client()
 
 
 def require_client() -> ClientActor:
@@ -157,11 +150,6 @@ HTTP_CODES = {
 
 
 def http_error(error: HTTPException):
-    if "api_token_hash" in g and "api_client" not in g:
-        try:  # a view that checks the token itself refused the body first: token first
-            require_client()
-        except DomainError as refused:
-            return domain_error(refused)
     data = getattr(error, "data", None) or {}
     messages = data.get("messages") or {}
     code = HTTP_CODES.get(error.code, "error")
@@ -249,16 +237,6 @@ def create_purchase(data: dict):
     resource = f"purchase:{order_ref}"
     key = _request_key(f"order:{order_ref}")
     fingerprint = request_fingerprint("POST", request.path, request.get_json(silent=True) or {})
-    try:
-        client, answer = hot_path.record_purchase(
-            g.api_token_hash, data, key=key, fingerprint=fingerprint, resource=resource,
-            method=request.method, path=request.path, started=g.api_started, now=utcnow(),
-            answer_body=_purchase_answer(order_ref),
-        )  # fmt: skip
-        _authenticated(client)
-        return _answer(answer)
-    except hot_path.TakeGeneralPath:
-        pass
     client = require_client()
 
     def compute() -> tuple[int, dict]:
@@ -287,13 +265,6 @@ def create_purchase(data: dict):
         client.id, key, fingerprint, compute, resource=resource, call=_this_call()
     )
     return _answer(answer)
-
-
-def _purchase_answer(order_ref: str):
-    def build(result, member_no: str) -> dict:
-        return PURCHASE_OUT.dump(purchase_body(result, member_no, order_ref))
-
-    return build
 
 
 def paid_membership(member_id: int) -> dict | None:
