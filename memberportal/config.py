@@ -44,6 +44,8 @@ def load(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
         "BRAND_NAME": os.environ.get("BRAND_NAME", "Memberportal"),
         "BRAND_TIMEZONE": os.environ.get("BRAND_TIMEZONE", "Asia/Shanghai"),
+        # Where a phone typed without a country code belongs (a region code such as CN, HK).
+        "PHONE_REGION": os.environ.get("PHONE_REGION", "CN"),
         "PAYMENTS_MODE": os.environ.get("PAYMENTS_MODE", "demo"),
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from memberportal.accounts.models import StaffUser
+from memberportal.accounts.rules import canonical_phone
 from memberportal.core.db import use_case
 from memberportal.extensions import db
 from memberportal.members import services as member_services
@@ -116,7 +117,7 @@ def load() -> int:
         db.session.scalars(select(Member.email))
     )
     for name, contact, password in MEMBERS:
-        if contact not in contacts:
+        if (canonical_phone(contact) or contact) not in contacts:
             member_services.register(name, contact, password)
             added += 1
     from memberportal.mall import demo as mall_demo

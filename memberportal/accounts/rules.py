@@ -8,7 +8,9 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
+import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from memberportal.core.errors import ValidationFailed
@@ -62,7 +64,9 @@ COMMON_PASSWORDS = frozenset(
     ]
 )
 
-_PHONE = re.compile(r"^\+?\d{6,15}$")
+DEFAULT_PHONE_REGION = "CN"
+MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE,
+                phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)  # fmt: skip
 
 
 class WeakPassword(ValidationFailed):
@@ -74,8 +78,49 @@ class InvalidContact(ValidationFailed):
     default_message = _l("Enter a mobile number or an email address.")
 
 
-def normalise_contact(text: str) -> tuple[str | None, str | None]:
-    """Return (phone, email) from what the person typed; exactly one is set."""
+def phone_region() -> str:
+    """The region a number typed without a country code belongs to (PHONE_REGION)."""
+    if has_app_context():
+        return current_app.config.get("PHONE_REGION") or DEFAULT_PHONE_REGION
+    return DEFAULT_PHONE_REGION
+
+
+def canonical_phone(text: str, region: str | None = None) -> str | None:
+    """One form for one mobile number: E.164 ("+8613800000001"), whatever the spelling
+    ("+86 138 0000 0001", "138-0000-0001", "13800000001"); None unless it is a valid mobile
+    number (for its own country code, else for `region`)."""
+    text = (text or "").strip()
+    if not text or len(text) > 32 or not re.fullmatch(r"[+\d\s().-]+", text):
+        return None
+    try:
+        number = phonenumbers.parse(text, region or phone_region())
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    if phonenumbers.number_type(number) not in MOBILE_TYPES:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone(phone: str | None, region: str | None = None) -> str:
+    """A stored number as people read it: national within the brand's region, else
+    international ("138 0000 0001", "+44 7911 123456")."""
+    if not phone:
+        return ""
+    try:
+        number = phonenumbers.parse(phone, None)
+    except phonenumbers.NumberParseException:
+        return phone
+    home = phonenumbers.country_code_for_region(region or phone_region())
+    style = (phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == home
+             else phonenumbers.PhoneNumberFormat.INTERNATIONAL)  # fmt: skip
+    return phonenumbers.format_number(number, style)
+
+
+def normalise_contact(text: str, region: str | None = None) -> tuple[str | None, str | None]:
+    """Return (phone, email) from what the person typed; exactly one is set. A phone is
+    returned in its canonical form (see canonical_phone) and must be a mobile number."""
     text = (text or "").strip()
     if "@" in text:
         try:
@@ -83,8 +128,10 @@ def normalise_contact(text: str) -> tuple[str | None, str | None]:
         except EmailNotValidError as exc:
             raise InvalidContact(_l("That email address is not valid.")) from exc
         return None, email.lower()
-    phone = re.sub(r"[\s-]", "", text)
-    if not _PHONE.match(phone):
+    phone = canonical_phone(text, region)
+    if phone is None:
+        if re.search(r"\d", text):
+            raise InvalidContact(_l("Enter a valid mobile number."))
         raise InvalidContact()
     return phone, None
 
@@ -96,6 +143,8 @@ def check_password(password: str, *, contact: str = "") -> None:
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or len(set(password)) < 4:
         raise WeakPassword(_l("This password is too easy to guess; choose another."))
+    if contact.startswith("+"):  # a canonical phone: people type the national digits
+        contact = display_phone(contact).replace(" ", "").replace("-", "") or contact
     if contact and contact.lower().split("@")[0] in lowered:
         raise WeakPassword(_l("The password must not contain your phone or email."))
 
@@ -165,6 +214,7 @@ def reset_problem(
 def mask_contact(phone: str | None, email: str | None) -> str:
     """Enough of the account's phone or email for the member to recognise it, no more."""
     if phone:
-        return phone[:3] + "*" * max(len(phone) - 7, 1) + phone[-4:]
+        shown = re.sub(r"[\s()-]", "", display_phone(phone))
+        return shown[:3] + "*" * max(len(shown) - 7, 1) + shown[-4:]
     local, _, domain = (email or "").partition("@")
     return f"{local[:1]}***@{domain}"

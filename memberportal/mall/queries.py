@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.orm import selectinload
 
+from memberportal.accounts.rules import canonical_phone
 from memberportal.extensions import db
 from memberportal.mall import rules
 from memberportal.mall.models import Category, Item, MemberItemCount, Order, VirtualCode
@@ -205,8 +206,11 @@ def fulfilment_queue(
         query = query.where(Item.kind == kind)
     text = (text or "").strip()
     if text:
+        phone = canonical_phone(text)
         query = query.where(
-            (Order.pickup_code == text) | (Member.member_no == text) | (Member.phone == text)
+            (Order.pickup_code == text)
+            | (Member.member_no == text)
+            | (Member.phone == phone if phone else false())
         )
     return [tuple(row) for row in db.session.execute(query.order_by(Order.id).limit(limit))]
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from memberportal.accounts.rules import canonical_phone
 from memberportal.core.actors import SystemActor
 from memberportal.core.clock import utcnow
 from memberportal.extensions import db
@@ -31,7 +32,9 @@ def load() -> int:
     added, now = 0, utcnow()
     for contact, purchases, spent in HISTORY:
         member = db.session.scalar(
-            select(Member).where((Member.phone == contact) | (Member.email == contact))
+            select(Member).where(
+                (Member.phone == canonical_phone(contact)) | (Member.email == contact)
+            )
         )
         if member is None:
             continue

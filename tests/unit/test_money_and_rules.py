@@ -76,7 +76,8 @@ def test_reasonable_password_passes(app):
 @pytest.mark.parametrize(
     ("text", "phone", "email"),
     [
-        ("138 0000 1234", "13800001234", None),
+        ("138 0000 1234", "+8613800001234", None),
+        ("138-0000-1234", "+8613800001234", None),
         ("+8613800001234", "+8613800001234", None),
         ("Lucy@Example.com", None, "lucy@example.com"),
     ],

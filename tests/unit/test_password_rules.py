@@ -83,8 +83,8 @@ def test_why_a_reset_can_no_longer_be_used(used, voided, after, problem):
 @pytest.mark.parametrize(
     ("phone", "email", "shown"),
     [
-        ("13812345678", None, "138****5678"),
-        ("+8613812345678", None, "+86*******5678"),
+        ("+8613812345678", None, "138****5678"),
+        ("+447911123456", None, "+44******3456"),
         (None, "lucy@example.com", "l***@example.com"),
     ],
 )
