@@ -11,6 +11,7 @@ from memberportal.core.db import use_case
 from memberportal.extensions import db
 from memberportal.members import services as member_services
 from memberportal.members.models import Member
+from memberportal.members.rules import CONSENT_VERSION
 from memberportal.memberships import demo as membership_demo
 from memberportal.tiers.models import Tier
 
@@ -118,7 +119,7 @@ def load() -> int:
     )
     for name, contact, password in MEMBERS:
         if (canonical_phone(contact) or contact) not in contacts:
-            member_services.register(name, contact, password)
+            member_services.register(name, contact, password, consent_version=CONSENT_VERSION)
             added += 1
     from memberportal.mall import demo as mall_demo
 

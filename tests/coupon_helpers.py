@@ -113,9 +113,9 @@ def occasion_coupons() -> dict[str, int]:
 
 
 def set_birthday(member_id: int, birthday: date | None) -> None:
-    """Change the birthday the way the member's profile page does (audited, no coupon hook)."""
-    member = db.session.get(Member, member_id)
-    member_services.update_profile(member_id, member.name, birthday, actor=member)
+    """Change the birthday as staff correct it (audited, no coupon hook): a member sets it
+    only once."""
+    member_services.correct_birthday(member_id, birthday, "test", actor=ACTOR)
     db.session.commit()
     db.session.expire_all()
 

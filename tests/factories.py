@@ -10,6 +10,7 @@ from memberportal.accounts.models import StaffUser
 from memberportal.demo import TIERS, reference_tier
 from memberportal.extensions import db
 from memberportal.members import services as member_services
+from memberportal.members.rules import CONSENT_VERSION
 from memberportal.tiers.models import Tier
 
 PASSWORD = "Correct-Horse-42"
@@ -25,7 +26,7 @@ def reference_tiers() -> None:
 
 def member(contact: str | None = None, password: str = PASSWORD, name: str = "测试 Tester"):
     contact = contact or f"1390000{next(_seq):04d}"
-    return member_services.register(name, contact, password)
+    return member_services.register(name, contact, password, consent_version=CONSENT_VERSION)
 
 
 def staff(role: str, email: str | None = None) -> StaffUser:

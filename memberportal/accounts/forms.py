@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -15,6 +15,9 @@ class MemberLoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
+CONSENT_MESSAGE = _l("Accept the privacy notice and the user agreement to join.")
+
+
 class RegisterForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     contact = StringField(_l("Mobile number or email"), validators=[DataRequired()])
@@ -22,6 +25,12 @@ class RegisterForm(FlaskForm):
     confirm = PasswordField(
         _l("Repeat password"),
         validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))],
+    )
+    accept = BooleanField(
+        _l("I have read and accept the privacy notice and the user agreement"),
+        validators=[
+            DataRequired(message=_l("Accept the privacy notice and the user agreement to join."))
+        ],
     )
     # The invite link's code (?ref=), kept across a form error; checked by the service.
     ref = HiddenField(validators=[Length(max=32)])

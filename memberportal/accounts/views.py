@@ -19,6 +19,7 @@ from memberportal.core.htmx import redirect_after_post, render
 from memberportal.core.i18n import LANG_COOKIE
 from memberportal.extensions import limiter
 from memberportal.members import services as member_services
+from memberportal.members.rules import CONSENT_VERSION
 
 bp = Blueprint("accounts", __name__)
 
@@ -98,10 +99,13 @@ def register():
     if form.validate_on_submit():
         try:
             member = member_services.register(
-                form.name.data, form.contact.data, form.password.data, referred_by=form.ref.data
-            )
+                form.name.data, form.contact.data, form.password.data, referred_by=form.ref.data,
+                consent_version=CONSENT_VERSION if form.accept.data else None,
+            )  # fmt: skip
         except DomainError as error:
-            field = form.password if error.code == "weak_password" else form.contact
+            field = {"weak_password": form.password, "consent_required": form.accept}.get(
+                error.code, form.contact
+            )
             field.errors.append(str(error.message))
         else:
             start_session(member)

@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "mall.refund_failed": _l("Cash refund failed"),
     "member.registered": _l("Member registered"),
     "member.profile_updated": _l("Profile updated"),
+    "member.birthday_corrected": _l("Birthday corrected by staff"),
     "member.profile_completed": _l("Profile completed"),
     "member.password_changed": _l("Password changed by the member"),
     "member.referred": _l("A friend joined through the member's invite link"),

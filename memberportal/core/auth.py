@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "members.lookup": _ALL,
     "members.view": _ALL,
     "members.reset_password": _ALL,
+    "members.correct_birthday": _MANAGERS,
     "purchases.record": _ALL,
     "purchases.refund": _ALL,
     "orders.fulfil": _ALL,

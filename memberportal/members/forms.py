@@ -1,8 +1,9 @@
-"""Member lookup form."""
+"""Member lookup and the staff's birthday correction: shape only."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SearchField
+from wtforms import DateField, SearchField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional
 
 
 class LookupForm(FlaskForm):
@@ -10,3 +11,9 @@ class LookupForm(FlaskForm):
         csrf = False  # a GET search that changes nothing
 
     q = SearchField(_l("Card code, member number, phone or name"))
+
+
+class BirthdayForm(FlaskForm):
+    birthday = DateField(_l("Birthday"), validators=[Optional()])
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Correct the birthday"))

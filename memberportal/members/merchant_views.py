@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from memberportal.core.auth import current_staff_can, role_required
 from memberportal.core.clock import utcnow
-from memberportal.core.htmx import is_htmx, render
-from memberportal.members import queries
-from memberportal.members.forms import LookupForm
+from memberportal.core.errors import DomainError
+from memberportal.core.htmx import is_htmx, redirect_after_post, render
+from memberportal.members import queries, services
+from memberportal.members.forms import BirthdayForm, LookupForm
 
 bp = Blueprint("members", __name__, url_prefix="/members")
 RECENT_ORDERS = 5
@@ -38,7 +41,36 @@ def detail(member_id: int):
     member = queries.member_by_id(member_id)
     if member is None:
         abort(404)
-    return render("merchant/members/detail.html", member=member, **_summary(member.id))
+    return _detail(member)
+
+
+def _detail(member, birthday_form=None, status=200):
+    form = birthday_form or BirthdayForm(formdata=None, birthday=member.birthday)
+    return render("merchant/members/detail.html", member=member, birthday_form=form,
+                  status=status, **_summary(member.id))  # fmt: skip
+
+
+@bp.route("/<int:member_id>/birthday", methods=["GET", "POST"])
+@role_required("members.correct_birthday")
+def correct_birthday(member_id: int):
+    """A manager or the owner corrects a birthday the member set wrong (audited)."""
+    member = queries.member_by_id(member_id)
+    if member is None:
+        abort(404)
+    if request.method == "GET":  # a reload after an error: back to the member
+        return redirect(url_for("merchant.members.detail", member_id=member_id), 303)
+    form = BirthdayForm()
+    if form.validate_on_submit():
+        try:
+            services.correct_birthday(
+                member_id, form.birthday.data, form.reason.data, actor=current_user
+            )
+        except DomainError as error:
+            form.birthday.errors.append(str(error.message))
+        else:
+            flash(_("Birthday corrected."), "success")
+            return redirect_after_post(url_for("merchant.members.detail", member_id=member_id))
+    return _detail(member, birthday_form=form, status=422)
 
 
 def _summary(member_id: int) -> dict:

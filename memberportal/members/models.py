@@ -24,6 +24,10 @@ class Member(UserMixin, db.Model):
         CheckConstraint("points_balance + points_debt >= 0", name="points_negative_only_by_debt"),
         CheckConstraint("growth_spend >= 0 AND growth_interaction >= 0", name="growth_parts"),
         CheckConstraint("(frozen_at IS NULL) = (frozen_reason IS NULL)", name="frozen_with_reason"),
+        CheckConstraint("birthday IS NULL OR birthday >= '1900-01-01'", name="birthday_plausible"),
+        CheckConstraint(
+            "(consent_version IS NULL) = (consented_at IS NULL)", name="consent_with_time"
+        ),
     )
 
     id: Mapped[intpk]
@@ -34,6 +38,9 @@ class Member(UserMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     birthday: Mapped[date | None]
+    # The privacy notice and user agreement accepted on joining (members.rules.CONSENT_VERSION).
+    consent_version: Mapped[str | None] = mapped_column(String(16))
+    consented_at: Mapped[datetime | None]
     tier_id: Mapped[int] = mapped_column(BigID, ForeignKey("tiers.id", ondelete="RESTRICT"))
     # Cached balance, changed only by the points ledger's conditional updates.
     points_balance: Mapped[int] = mapped_column(default=0)

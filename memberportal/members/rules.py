@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -18,3 +19,17 @@ def tier_progress(growth: int, current_threshold: int, next_threshold: int | Non
     span = max(next_threshold - current_threshold, 1)
     done = min(max(growth - current_threshold, 0), span)
     return TierProgress(percent=done * 100 // span, remaining=max(next_threshold - growth, 0))
+
+
+# The privacy notice and user agreement a member accepts on joining; a new text is a new version.
+CONSENT_VERSION = "2026-12"
+EARLIEST_BIRTHDAY = date(1900, 1, 1)
+
+
+def birthday_problem(birthday: date, today: date) -> str | None:
+    """Why a birthday cannot be right: 'future' or 'too_early'; None when it can."""
+    if birthday > today:
+        return "future"
+    if birthday < EARLIEST_BIRTHDAY:
+        return "too_early"
+    return None

@@ -5,16 +5,17 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exc
+from sqlalchemy import exc, select, update
 from werkzeug.security import generate_password_hash
 
 from memberportal.accounts.rules import check_password, normalise_contact
 from memberportal.audit import services as audit
-from memberportal.core.clock import utcnow
+from memberportal.core.clock import local_date, utcnow
 from memberportal.core.db import use_case
-from memberportal.core.errors import AlreadyExists, NotFound
+from memberportal.core.errors import AlreadyExists, DomainError, NotFound, ValidationFailed
 from memberportal.extensions import db
 from memberportal.members.models import Member
+from memberportal.members.rules import CONSENT_VERSION, birthday_problem
 from memberportal.referrals.services import record_referral
 from memberportal.tiers.queries import entry_tier
 
@@ -22,6 +23,27 @@ from memberportal.tiers.queries import entry_tier
 class ContactTaken(AlreadyExists):
     code = "contact_taken"
     default_message = _l("An account with this phone number or email already exists.")
+
+
+class ConsentRequired(ValidationFailed):
+    code = "consent_required"
+    default_message = _l("Accept the privacy notice and the user agreement to join.")
+
+
+class BirthdayLocked(DomainError):
+    code = "birthday_locked"
+    status = 409
+    default_message = _l("Your birthday is already set; ask the staff in store to correct it.")
+
+
+class InvalidBirthday(ValidationFailed):
+    code = "invalid_birthday"
+    default_message = _l("Enter your real birthday: not in the future, not before 1900.")
+
+
+class ReasonRequired(ValidationFailed):
+    code = "reason_required"
+    default_message = _l("Give a reason for the correction.")
 
 
 def new_member_no() -> str:
@@ -36,18 +58,26 @@ def new_card_code() -> str:
 
 @use_case
 def register(
-    name: str, contact: str, password: str, *, birthday=None, referred_by: str | None = None
-) -> Member:
+    name: str, contact: str, password: str, *, consent_version: str | None, birthday=None,
+    referred_by: str | None = None,
+) -> Member:  # fmt: skip
     """Create a member at the entry tier; `referred_by` is the invite link's code, if any.
 
-    Raises InvalidContact, WeakPassword, or ContactTaken. The phone, email, member number
-    and card code are UNIQUE in the database, so two simultaneous sign-ups with one phone
-    make one member; a clash of random numbers is retried. A known code of another member
-    records the referral and credits that member (referrals.services.record_referral); an
-    unknown one is ignored.
+    `consent_version` is the version of the privacy notice and user agreement the person
+    accepted (members.rules.CONSENT_VERSION); it is stored with the time. Raises
+    ConsentRequired, InvalidContact, WeakPassword, InvalidBirthday or ContactTaken. The phone,
+    email, member number and card code are UNIQUE in the database, so two simultaneous sign-ups
+    with one phone make one member; a clash of random numbers is retried. A known code of
+    another member records the referral and credits that member
+    (referrals.services.record_referral); an unknown one is ignored.
     """
+    if consent_version != CONSENT_VERSION:
+        raise ConsentRequired()
     phone, email = normalise_contact(contact)
     check_password(password, contact=phone or email or "")
+    if birthday is not None and birthday_problem(birthday, local_date(utcnow())):
+        raise InvalidBirthday()
+    joined = utcnow()
     password_hash = generate_password_hash(password)
     tier = entry_tier()
     for _attempt in range(5):
@@ -60,7 +90,9 @@ def register(
             password_hash=password_hash,
             birthday=birthday,
             tier_id=tier.id,
-            joined_at=utcnow(),
+            joined_at=joined,
+            consent_version=consent_version,
+            consented_at=joined,
         )
         try:
             with db.session.begin_nested():
@@ -82,19 +114,57 @@ def _welcome(member: Member, referred_by: str | None) -> Member:
 
 @use_case
 def update_profile(member_id: int, name: str, birthday, *, actor) -> Member:
-    """The member changes their name and birthday. Audited; raises NotFound.
-
-    A plain update of the member's own row: last write wins, nothing else depends on it.
+    """The member changes their name, and sets their birthday once. Audited; raises
+    NotFound, InvalidBirthday (in the future, before 1900), BirthdayLocked (already set to
+    another day: staff correct it, see correct_birthday), so editing it cannot earn a second
+    birthday coupon. Concurrency: the birthday is written by UPDATE ... WHERE birthday IS NULL,
+    so of two first settings at once one wins and the other is told it is set.
     """
     member = db.session.get(Member, member_id)
     if member is None:
         raise NotFound()
     before = {"name": member.name, "birthday": str(member.birthday or "")}
-    member.name, member.birthday = name.strip(), birthday
+    if birthday is not None and birthday != member.birthday:
+        if birthday_problem(birthday, local_date(utcnow())):
+            raise InvalidBirthday()
+        members = Member.__table__
+        set_now = db.session.execute(
+            update(members)
+            .where(members.c.id == member_id, members.c.birthday.is_(None))
+            .values(birthday=birthday)
+        ).rowcount
+        if not set_now:
+            current = db.session.scalar(select(members.c.birthday).where(members.c.id == member_id))
+            if current != birthday:  # a save of the same day at the same moment is no change
+                raise BirthdayLocked()
+    member.name = name.strip()
     db.session.flush()
+    db.session.refresh(member)
     audit.record(
         "member.profile_updated", actor=actor, subject_type="member", subject_id=member_id,
-        before=before, after={"name": member.name, "birthday": str(birthday or "")},
+        before=before, after={"name": member.name, "birthday": str(member.birthday or "")},
+    )  # fmt: skip
+    return member
+
+
+@use_case
+def correct_birthday(member_id: int, birthday, reason: str, *, actor) -> Member:
+    """Staff correct (or clear) a member's birthday, with a reason; audited old -> new.
+    Raises NotFound, ReasonRequired, InvalidBirthday."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired()
+    if birthday is not None and birthday_problem(birthday, local_date(utcnow())):
+        raise InvalidBirthday()
+    member = db.session.get(Member, member_id)
+    if member is None:
+        raise NotFound()
+    old = str(member.birthday or "")
+    member.birthday = birthday
+    db.session.flush()
+    audit.record(
+        "member.birthday_corrected", actor=actor, subject_type="member", subject_id=member_id,
+        reason=reason[:500], old=old, new=str(birthday or ""),
     )  # fmt: skip
     return member
 

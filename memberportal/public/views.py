@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from memberportal.core.htmx import render
 from memberportal.extensions import db
+from memberportal.members.rules import CONSENT_VERSION
 from memberportal.tiers.queries import all_tiers
 
 bp = Blueprint("public", __name__)
@@ -18,6 +19,18 @@ def home():
     if current_user.is_authenticated:
         return redirect(url_for("merchant.dashboard" if current_user.is_staff else "members.card"))
     return render("public/home.html", tiers=all_tiers())
+
+
+@bp.get("/privacy")
+def privacy():
+    """The privacy notice a member accepts on joining (its version is stored with them)."""
+    return render("public/privacy.html", version=CONSENT_VERSION)
+
+
+@bp.get("/terms")
+def terms():
+    """The user agreement of the member program."""
+    return render("public/terms.html", version=CONSENT_VERSION)
 
 
 @bp.get("/healthz")

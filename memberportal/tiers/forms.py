@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 
 class SignInForm(FlaskForm):
@@ -12,5 +12,6 @@ class SignInForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
-    birthday = DateField(_l("Birthday"), validators=[DataRequired()])
+    # Set once by the member (then shown read-only; staff correct it): see members.services.
+    birthday = DateField(_l("Birthday"), validators=[Optional()])
     submit = SubmitField(_l("Save profile"))

@@ -63,12 +63,13 @@ def profile():
     status = 200
     if form.validate_on_submit():
         try:
+            birthday = current_user.birthday or form.birthday.data
             result = interactions.save_profile(
-                current_user.id, form.name.data, form.birthday.data, actor=current_user,
-                now=utcnow(),
-            )  # fmt: skip
+                current_user.id, form.name.data, birthday, actor=current_user, now=utcnow()
+            )
         except DomainError as error:
-            form.name.errors.append(str(error.message))
+            field = form.birthday if "birthday" in error.code else form.name
+            field.errors.append(str(error.message))
         else:
             flash(_("Profile saved."), "success")
             if result.growth:

@@ -2,7 +2,11 @@
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import func, select
 
+from memberportal.extensions import db
+from memberportal.members.models import Member
+from memberportal.members.rules import CONSENT_VERSION
 from tests import factories
 
 pytestmark = pytest.mark.browser
@@ -22,8 +26,22 @@ def test_new_customer_joins_on_a_phone_and_sees_the_card(phone):
     phone.fill("#contact", "13812345678")
     phone.fill("#password", "Correct-Horse-42")
     phone.fill("#confirm", "Correct-Horse-42")
+    phone.click("main button[type=submit]")  # without accepting the privacy notice
+    expect(phone.get_by_test_id("consent")).to_contain_text(
+        "请阅读并同意隐私政策和用户协议后再加入"
+    )
+    assert db.session.scalar(select(func.count(Member.id))) == 0
+    with phone.expect_popup() as notice:
+        phone.get_by_test_id("privacy-link").click()
+    expect(notice.value.get_by_test_id("privacy")).to_contain_text("我们保存哪些信息")
+    notice.value.close()
+    phone.fill("#password", "Correct-Horse-42")
+    phone.fill("#confirm", "Correct-Horse-42")
+    phone.check("#accept")
     phone.click("main button[type=submit]")
     expect(phone.get_by_test_id("tier")).to_have_text("VIP1 普卡会员")
+    joined = db.session.scalars(select(Member)).one()
+    assert joined.consent_version == CONSENT_VERSION and joined.consented_at is not None
     expect(phone.get_by_test_id("points-balance")).to_have_text("0")
     expect(phone.get_by_test_id("tier-progress")).to_contain_text("150")
     qr = phone.get_by_test_id("card-qr")

@@ -31,6 +31,7 @@ def test_a_friend_joins_through_the_invite_link(phone, desk):
     expect(phone.locator("#confirm")).to_be_visible()  # refused; the link's code is kept
     phone.fill("#password", "Correct-Horse-42")
     phone.fill("#confirm", "Correct-Horse-42")
+    phone.check("#accept")
     phone.click("main button[type=submit]")
     expect(phone.get_by_test_id("points-balance")).to_have_text("0")
 
@@ -49,6 +50,7 @@ def test_a_manager_finds_the_referral_and_opens_the_referrer(phone, desk):
     phone.fill("#contact", "13811116666")
     phone.fill("#password", "Correct-Horse-42")
     phone.fill("#confirm", "Correct-Horse-42")
+    phone.check("#accept")
     phone.click("main button[type=submit]")
     expect(phone.get_by_test_id("points-balance")).to_have_text("0")
 

@@ -9,6 +9,7 @@ from memberportal.audit.models import AuditEntry
 from memberportal.extensions import db
 from memberportal.members import services as member_services
 from memberportal.members.models import Member
+from memberportal.members.rules import CONSENT_VERSION
 from memberportal.points.models import LedgerEntry, PointLot
 from memberportal.points.queries import ledger_mismatches
 from memberportal.points.services import update_program_rules
@@ -33,7 +34,11 @@ def test_registering_with_a_code_credits_the_referrer_once():
     friend = factories.member(contact="13900009999")
     assert referral_count() == 0
     joined = member_services.register(
-        "新朋友", "13811112222", factories.PASSWORD, referred_by=f" {referrer.member_no} "
+        "新朋友",
+        "13811112222",
+        factories.PASSWORD,
+        referred_by=f" {referrer.member_no} ",
+        consent_version=CONSENT_VERSION,
     )
     again = record_referral(referrer.member_no, joined.id, actor=ACTOR, now=T0)
     assert again is None and referral_count() == 1

@@ -12,11 +12,12 @@ def count_members():
     return db.session.scalar(select(func.count(Member.id)))
 
 
-def register(web, contact="13812345678", password="Correct-Horse-42", confirm=None, name="王小明"):
-    return web.submit(
-        "/register",
-        {"name": name, "contact": contact, "password": password, "confirm": confirm or password},
-    )
+def register(web, contact="13812345678", password="Correct-Horse-42", confirm=None, name="王小明",
+             accept=True):  # fmt: skip
+    form = {"name": name, "contact": contact, "password": password, "confirm": confirm or password}
+    if accept:
+        form["accept"] = "y"
+    return web.submit("/register", form)
 
 
 def test_register_shows_member_card_at_vip1_with_zero_points(web):

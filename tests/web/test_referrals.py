@@ -16,7 +16,7 @@ def join(browser, ref, contact="13812345678", confirm=None):
     assert f'name="ref" type="hidden" value="{ref}"' in form
     data = {
         "name": "新朋友", "contact": contact, "password": "Correct-Horse-42",
-        "confirm": confirm or "Correct-Horse-42", "ref": ref,
+        "confirm": confirm or "Correct-Horse-42", "ref": ref, "accept": "y",
     }  # fmt: skip
     return browser.submit("/register", data, page=page)
 
