@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 ROLLING = "rolling"
 YEARLY = "yearly"
@@ -80,3 +80,13 @@ def expiry_day(earned_on: date, policy: ExpiryPolicy) -> date:
 
 def is_member_day(local_day: date, member_day: int | None) -> bool:
     return member_day is not None and local_day.day == member_day
+
+
+# Points expiring within this many days are "expiring soon" on the member's points page.
+EXPIRY_WARNING_DAYS = 30
+
+
+def split_expiries(expiries: list, now: datetime, days: int = EXPIRY_WARNING_DAYS):
+    """[(expires_at, points)] -> (within the warning window, later)."""
+    cut = now + timedelta(days=days)
+    return [e for e in expiries if e[0] <= cut], [e for e in expiries if e[0] > cut]

@@ -10,6 +10,7 @@ from memberportal.core.auth import member_required
 from memberportal.core.clock import utcnow
 from memberportal.core.htmx import render
 from memberportal.points import queries
+from memberportal.points.rules import EXPIRY_WARNING_DAYS, split_expiries
 
 bp = Blueprint("points", __name__)
 
@@ -30,11 +31,15 @@ def index():
         entry_type = None
     before = request.args.get("before", type=int)
     rows = queries.history_for_member(current_user.id, entry_type=entry_type, before_id=before)
+    now = utcnow()
+    soon, later = split_expiries(queries.upcoming_expiries(current_user.id, now), now)
     return render(
         "points/index.html",
         "points/_history_rows.html",
         member=current_user,
-        expiries=queries.upcoming_expiries(current_user.id, utcnow()),
+        expiring_soon=soon,
+        expiries=later,
+        warning_days=EXPIRY_WARNING_DAYS,
         rows=rows,
         more=len(rows) == queries.HISTORY_PAGE,
         entry_type=entry_type,

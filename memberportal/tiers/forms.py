@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 
 class SignInForm(FlaskForm):
-    submit = SubmitField(_l("Sign in today"))
+    submit = SubmitField(_l("Check in"))
 
 
 class ProfileForm(FlaskForm):

@@ -26,7 +26,7 @@ from memberportal.tiers.services import TierMove, record_interaction
 class AlreadySignedIn(AlreadyExists):
     code = "already_signed_in"
     status = 422
-    default_message = _l("You have already signed in today. Come back tomorrow!")
+    default_message = _l("You have already checked in today. Come back tomorrow!")
 
 
 class ProfileIncomplete(ValidationFailed):

@@ -31,8 +31,8 @@ def _card(message: str, kind: str, status: int):
 
 def _earned(result) -> str:
     if not result.growth:
-        return _("Signed in.")
-    text = _("Signed in: +%(n)s growth.", n=result.growth)
+        return _("Checked in.")
+    text = _("Checked in: +%(n)s growth.", n=result.growth)
     if result.tier_changed:
         text += " " + _("You moved up to %(tier)s!", tier=result.tier_changed.new)
     return text

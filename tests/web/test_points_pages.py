@@ -153,6 +153,24 @@ def test_owner_edits_program_rules(owner_web, cashier_web):
     assert state(m.id)["balance"] == 20
 
 
+def test_expiring_soon_lists_only_the_warning_window(member_web):
+    from datetime import timedelta
+
+    from tests.points_helpers import earn as earn_lot
+
+    m = member_web.member
+    now = utcnow()
+    earn_lot(m.id, 40, now=now, days=10)
+    earn_lot(m.id, 70, now=now, days=200)
+    page = member_web.get("/points", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    soon = page.split('data-testid="expiring-soon"')[1].split("</section>")[0]
+    later = page.split('data-testid="expiries"')[1].split("</ul>")[0]
+    assert "40 points expire on" in soon and "70 points" not in soon
+    assert "70 points expire on" in later and "40 points" not in later
+    day = (now + timedelta(days=10)).date().isoformat()
+    assert day in soon or (now + timedelta(days=11)).date().isoformat() in soon
+
+
 def test_member_sees_balance_expiries_and_explained_history(member_web):
     m = member_web.member
     with time_machine.travel(utcnow().replace(month=3, day=10), tick=False):
