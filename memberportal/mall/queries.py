@@ -60,6 +60,7 @@ class ItemCard:
     item: Item
     reasons: list[rules.Reason]
     max_quantity: int
+    points_missing: int = 0  # more points needed for one unit
 
     @property
     def redeemable(self) -> bool:
@@ -86,6 +87,7 @@ def card_for(item: Item, member: Member, now: datetime, counts=None, paid=None) 
         item=item,
         reasons=rules.reasons_not_redeemable(item_rules, facts, now),
         max_quantity=rules.max_quantity(item_rules, redeemed),
+        points_missing=rules.points_missing(item_rules, facts),
     )
 
 

@@ -95,6 +95,11 @@ def reasons_not_redeemable(
     return reasons
 
 
+def points_missing(item: ItemFacts, member: MemberFacts, quantity: int = 1) -> int:
+    """How many more points the member needs for `quantity` units (0 when they have them)."""
+    return max(item.points_price * quantity - member.balance, 0)
+
+
 def max_quantity(item: ItemFacts, already_redeemed: int) -> int:
     """How many units one order may take: the limit left, the stock, and a sane cap."""
     cap = min(MAX_PER_ORDER, item.stock)

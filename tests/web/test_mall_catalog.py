@@ -95,7 +95,7 @@ def test_member_browses_with_filters_and_sees_why_not(member_web):
     assert "Hidden draft" not in page
     assert "Sticker" in page and "3 left" in page and "Sold out" in page
     assert "Your tier is too low for this item." in page
-    assert "Not enough points." in page
+    assert "900 more points needed" in page
     affordable = member_web.get("/mall/?affordable=1", headers={"Accept-Language": "en"}).get_data(
         as_text=True
     )

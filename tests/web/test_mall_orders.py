@@ -55,6 +55,8 @@ def test_not_enough_points_is_a_422_with_the_reason_and_nothing_changes(member_w
     assert response.status_code == 422
     assert "Not enough points" in response.get_data(as_text=True)
     assert order_count() == 0 and balance(member_web.member.id) == 100 and stock(item.id) == 10
+    page = member_web.get(f"/mall/items/{item.id}", headers={"Accept-Language": "en"})
+    assert 'data-testid="points-missing">200 more points needed<' in page.get_data(as_text=True)
 
 
 def test_member_cancels_and_gets_points_back_but_cannot_see_others_orders(member_web):
