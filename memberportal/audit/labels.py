@@ -104,10 +104,32 @@ def subject_label(code: str) -> str:
     return str(SUBJECT_LABELS.get(code, code))
 
 
+# The system's own actors (jobs, commands, the payment webhook), by their stored label.
+SYSTEM_LABELS = {
+    "system": _l("System"),
+    "birthday coupons": _l("Birthday coupons (job)"),
+    "member-day coupons": _l("Member-day coupons (job)"),
+    "paid-card coupons": _l("Paid-card coupons (job)"),
+    "tier coupons": _l("Tier coupons (job)"),
+    "points expiry": _l("Points expiry (job)"),
+    "tiers reevaluate": _l("Tier re-evaluation (job)"),
+    "mall release-expired": _l("Unpaid mall orders released (job)"),
+    "mall refunds": _l("Mall refunds (job)"),
+    "stripe webhook": _l("Payment notification"),
+    "demo data": _l("Demo data"),
+    "cli create-staff": _l("Command line: create staff"),
+    "cli create-api-client": _l("Command line: create API client"),
+    "cli memberships sync-stripe": _l("Command line: sync paid memberships"),
+}
+
+
 def actor_label(kind: str, label: str) -> str:
-    """Stored labels start with a role or "member" ("manager a@b.c", "member 5013404698")."""
+    """Stored labels start with a role or "member" ("manager a@b.c", "member 5013404698");
+    the system's actors have words of their own in both languages."""
     first, _, rest = label.partition(" ")
     words = {**ROLE_LABELS, "member": _l("Member")}
     if kind in ("staff", "member") and first in words and rest:
         return f"{words[first]} {rest}"
+    if kind in ("system", "stripe") and label in SYSTEM_LABELS:
+        return str(SYSTEM_LABELS[label])
     return label
