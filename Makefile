@@ -31,17 +31,24 @@ chromium:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
+# The banner is printed once the site answers /healthz (the server runs in the background and
+# is waited on, so Ctrl-C stops it). `make run PORT=8080` picks another port.
+PORT ?= 5000
 run: install
 	$(FLASK) setup --demo
-	@echo
-	@echo "  memberportal is running on http://127.0.0.1:5000"
-	@echo "  members:  13800000001 / member-demo-2026   (also 13800000002, lucy@example.com)"
-	@echo "  staff:    http://127.0.0.1:5000/staff/login"
-	@echo "            owner@example.com / owner-demo-2026"
-	@echo "            manager@example.com / manager-demo-2026"
-	@echo "            cashier@example.com / cashier-demo-2026"
-	@echo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@$(FLASK) run --host 127.0.0.1 --port $(PORT) & server=$$!; \
+	trap 'kill $$server 2>/dev/null' INT TERM; \
+	if ! $(BIN)/python -m memberportal.wait_for http://127.0.0.1:$(PORT)/healthz $$server; then \
+	  kill $$server 2>/dev/null; echo "memberportal did not start on port $(PORT)" >&2; exit 1; fi; \
+	echo; \
+	echo "  memberportal is running on http://127.0.0.1:$(PORT)"; \
+	echo "  members:  13800000001 / member-demo-2026   (also 13800000002, lucy@example.com)"; \
+	echo "  staff:    http://127.0.0.1:$(PORT)/staff/login"; \
+	echo "            owner@example.com / owner-demo-2026"; \
+	echo "            manager@example.com / manager-demo-2026"; \
+	echo "            cashier@example.com / cashier-demo-2026"; \
+	echo; \
+	wait $$server
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
