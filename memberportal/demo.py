@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from memberportal.accounts.models import StaffUser
 from memberportal.accounts.rules import canonical_phone
+from memberportal.core.clock import utcnow
 from memberportal.core.db import use_case
 from memberportal.extensions import db
 from memberportal.members import services as member_services
@@ -74,6 +77,15 @@ MEMBERS = [
     ("韩梅梅 Han Meimei", "13800000002", "member-demo-2026"),
     ("Lucy Wang", "lucy@example.com", "member-demo-2026"),
 ]
+# More members, so the reports look like a program: one joining about every four weeks.
+CROWD = [(f"演示会员{i:02d} Demo {i:02d}", f"137000000{i:02d}", "member-demo-2026")
+         for i in range(1, 13)]  # fmt: skip
+# Days before loading that each demo member joined: spread over the past year, and before
+# their first demo purchase (points/demo.py).
+JOINED_DAYS_AGO = {
+    "13800000001": 340, "13800000002": 230, "lucy@example.com": 60,
+    **{contact: 360 - 28 * i for i, (_n, contact, _p) in enumerate(CROWD, start=1)},
+}  # fmt: skip
 
 
 def reference_tier(row: tuple) -> Tier:
@@ -117,9 +129,14 @@ def load() -> int:
     contacts = set(db.session.scalars(select(Member.phone))) | set(
         db.session.scalars(select(Member.email))
     )
-    for name, contact, password in MEMBERS:
+    now = utcnow()
+    for name, contact, password in MEMBERS + CROWD:
         if (canonical_phone(contact) or contact) not in contacts:
-            member_services.register(name, contact, password, consent_version=CONSENT_VERSION)
+            member = member_services.register(
+                name, contact, password, consent_version=CONSENT_VERSION
+            )
+            joined = now - timedelta(days=JOINED_DAYS_AGO[contact])
+            member.joined_at = member.consented_at = joined
             added += 1
     from memberportal.mall import demo as mall_demo
 

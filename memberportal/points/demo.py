@@ -22,6 +22,11 @@ HISTORY = [
                      (40, 15900, "DEMO-1003"), (5, 49900, "DEMO-1004")], 120),
     ("13800000002", [(200, 12900, "DEMO-2001"), (20, 3900, "DEMO-2002")], 0),
     ("lucy@example.com", [(10, 79900, "DEMO-3001")], 50),
+    # The crowd (memberportal/demo.py CROWD): a first order soon after joining, some return.
+    *[(f"137000000{i:02d}",
+       [(360 - 28 * i - 2 - 30 * k, 3900 + 4700 * ((i * 7 + k * 3) % 9), f"DEMO-C{i:02d}{k}")
+        for k in range(1 + i % 4) if 360 - 28 * i - 2 - 30 * k > 0],
+       0) for i in range(1, 13)],
 ]  # fmt: skip
 
 

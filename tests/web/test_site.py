@@ -102,7 +102,7 @@ def test_setup_demo_twice_leaves_same_counts(app):
     first = runner.invoke(args=["setup", "--demo"])
     assert first.exit_code == 0, first.output
     counts = table_counts()
-    assert counts["tiers"] == 4 and counts["staff_users"] == 3 and counts["members"] == 3
+    assert counts["tiers"] == 4 and counts["staff_users"] == 3 and counts["members"] == 15
     # Four tier coupons, two for the paid card, one for the birthday month, one for member day,
     # and the one the mall's coupon item gives (500 points for 10 off 59).
     assert counts["coupon_templates"] == 9
@@ -114,6 +114,23 @@ def test_setup_demo_twice_leaves_same_counts(app):
     second = runner.invoke(args=["setup", "--demo"])
     assert second.exit_code == 0 and "Demo data present" in second.output
     assert table_counts() == counts
+
+
+def test_demo_members_joined_over_the_past_year_before_their_purchases(app):
+    from memberportal.core.clock import utcnow
+    from memberportal.members.models import Member
+    from memberportal.purchases.models import Purchase
+
+    assert app.test_cli_runner().invoke(args=["setup", "--demo"]).exit_code == 0
+    now = utcnow()
+    members = db.session.scalars(select(Member)).all()
+    ages = sorted((now - m.joined_at).days for m in members)
+    assert ages[0] >= 14 and ages[-1] <= 365 and len({a // 30 for a in ages}) >= 10
+    for m in members:
+        first = db.session.scalar(
+            select(db.func.min(Purchase.at)).where(Purchase.member_id == m.id)
+        )
+        assert first is None or first > m.joined_at, m.member_no
 
 
 def test_create_staff_reads_password_from_stdin(app, web):
