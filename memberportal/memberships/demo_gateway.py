@@ -16,9 +16,8 @@ from flask import url_for
 from sqlalchemy import select
 
 from memberportal.core.clock import utcnow
-from memberportal.core.db import use_case
+from memberportal.core.db import insert_once, use_case
 from memberportal.extensions import db
-from memberportal.memberships.dbutil import insert_once
 from memberportal.memberships.models import DemoStripeObject, PaymentFact, Plan
 from memberportal.memberships.stripe_events import Shapes, new_id, sign
 

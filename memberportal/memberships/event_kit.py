@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from memberportal.core.clock import utcnow
+from memberportal.core.db import insert_once
 from memberportal.memberships import rules
-from memberportal.memberships.dbutil import insert_once
 from memberportal.memberships.models import Membership, PaymentFact
 from memberportal.memberships.services import apply_subscription_state
 

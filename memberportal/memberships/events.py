@@ -9,10 +9,9 @@ from sqlalchemy import select, update
 
 from memberportal.audit import services as audit
 from memberportal.core.clock import utcnow
-from memberportal.core.db import use_case
+from memberportal.core.db import insert_once, use_case
 from memberportal.extensions import db
 from memberportal.memberships import charge_events, rules
-from memberportal.memberships.dbutil import insert_once
 from memberportal.memberships.event_kit import Context, Outcome, apply_latest, first_time
 from memberportal.memberships.gateway import Gateway
 from memberportal.memberships.models import (

@@ -15,11 +15,10 @@ from sqlalchemy import case, literal, or_, select, true, update
 from memberportal.audit import services as audit
 from memberportal.core.actors import Actor, SystemActor
 from memberportal.core.clock import utcnow
-from memberportal.core.db import use_case
+from memberportal.core.db import insert_once, use_case
 from memberportal.core.errors import DomainError, NotFound
 from memberportal.extensions import db
 from memberportal.members.models import Member
-from memberportal.memberships.dbutil import insert_once
 from memberportal.memberships.models import (
     ENTITLED,
     TERMINAL,
