@@ -18,7 +18,7 @@ from memberportal.core.actors import SystemActor
 from memberportal.core.db import insert_once, use_case
 from memberportal.extensions import db
 from memberportal.mall.models import MallRefund
-from memberportal.memberships.gateway import get_gateway
+from memberportal.payments.gateway import get_gateway
 
 log = logging.getLogger("memberportal.mall.refunds")
 SWEEP = SystemActor(audit_label="mall refunds")

@@ -26,7 +26,8 @@ from memberportal.memberships.models import (
     Membership,
     Plan,
 )
-from memberportal.memberships.rules import CHECKOUT_SESSION_TTL, GRACE, SubscriptionState
+from memberportal.memberships.rules import GRACE, SubscriptionState
+from memberportal.payments.rules import CHECKOUT_SESSION_TTL
 
 STRIPE = SystemActor(audit_label="stripe webhook", actor_kind="stripe")
 # Expire a local checkout only after the processor's session has expired (plus clock skew), so
