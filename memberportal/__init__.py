@@ -24,7 +24,7 @@ MEMBER_BLUEPRINTS = [
     "memberportal.members.views",
     "memberportal.mall.views",
     "memberportal.memberships.views",
-    "memberportal.memberships.webhook",
+    "memberportal.payments.webhook",
     "memberportal.points.views",
     "memberportal.reviews.views",
     "memberportal.tiers.views",
@@ -45,6 +45,12 @@ MERCHANT_BLUEPRINTS = [
     "memberportal.referrals.merchant_views",
     "memberportal.reviews.merchant_views",
     "memberportal.risk.merchant_views",
+]
+
+# Areas that act on payment events; each registers its handlers with memberportal.payments.
+PAYMENT_HANDLERS = [
+    "memberportal.mall.payments",
+    "memberportal.memberships.events",
 ]
 
 request_log = logging.getLogger("memberportal.request")
@@ -74,6 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_extensions(app)
     register_blueprints(app)
+    register_payment_handlers(app)
     register_api(app)
     register_errors(app)
     register_request_hooks(app)
@@ -151,6 +158,13 @@ def register_blueprints(app: Flask) -> None:
     for module in MEMBER_BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module).bp)
     app.register_blueprint(create_blueprint(MERCHANT_BLUEPRINTS))
+
+
+def register_payment_handlers(app: Flask) -> None:
+    import importlib
+
+    for module in PAYMENT_HANDLERS:
+        importlib.import_module(module).register_payment_handlers(app)
 
 
 def register_api(app: Flask) -> None:

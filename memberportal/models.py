@@ -16,13 +16,11 @@ from memberportal.memberships.models import (  # noqa: F401
     BillingRecord,
     ChargeRefund,
     Checkout,
-    DemoStripeObject,
     Dispute,
     Membership,
-    PaymentFact,
     Plan,
-    StripeEvent,
 )
+from memberportal.payments.models import DemoStripeObject, PaymentFact, StripeEvent  # noqa: F401
 from memberportal.points.models import Allocation, LedgerEntry, PointLot, ProgramRules  # noqa: F401
 from memberportal.purchases.models import Purchase, Refund  # noqa: F401
 from memberportal.referrals.models import Referral  # noqa: F401

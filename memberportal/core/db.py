@@ -1,4 +1,4 @@
-"""Declarative base, column types and the one place that commits: @use_case."""
+"""Declarative base, column types, "insert once", and the one place that commits: @use_case."""
 
 from __future__ import annotations
 
@@ -72,6 +72,26 @@ def dialect_insert(table):
 
     dialect = db.session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def insert_once(target, /, **values) -> bool:
+    """Insert a row unless a UNIQUE key (any of the table's) already holds it; True when this
+    call inserted it. `target` is a model or a Core table.
+
+    No savepoint is needed, and on PostgreSQL a concurrent insert of the same key waits for
+    the other transaction and then does nothing, so exactly one caller sees True.
+    """
+    from memberportal.extensions import db
+
+    table = getattr(target, "__table__", target)
+    statement = (
+        dialect_insert(table)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(*table.primary_key)
+    )
+    # RETURNING rather than rowcount: drivers do not all report rowcount for this statement.
+    return db.session.execute(statement).first() is not None
 
 
 P = ParamSpec("P")

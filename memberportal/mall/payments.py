@@ -1,14 +1,16 @@
 """The cash part of a points + cash order: Stripe Checkout in payment mode.
 
 Stock and points are held from redemption; only a verified webhook (never the browser's return)
-moves the order on. The events reach us through the paid membership's webhook, which verifies
-the signature and records each event id once before calling `handle_event`.
+moves the order on. memberportal.payments verifies each event, records its id once and hands
+the mall the events it claims (`is_mall_event`: the order id in the metadata, or a refund of an
+order's payment); see `register_payment_handlers`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask import Flask
 from sqlalchemy import select, update
 
 from memberportal.audit import services as audit
@@ -21,7 +23,8 @@ from memberportal.mall import refunds, rules, services
 from memberportal.mall.errors import NotCancellable, WrongOrderState
 from memberportal.mall.models import MallRefund, Order
 from memberportal.mall.redemption import issue_coupon
-from memberportal.memberships.gateway import get_gateway
+from memberportal.payments import events as payment_events
+from memberportal.payments.gateway import get_gateway
 
 STRIPE = SystemActor(audit_label="stripe webhook", actor_kind="stripe")
 METADATA_KEY = "mall_order_id"
@@ -68,6 +71,19 @@ def _attach_session(order_id: int, session_id: str) -> None:
     ).rowcount
     if not moved:
         raise WrongOrderState()
+
+
+def register_payment_handlers(app: Flask) -> None:
+    handler = payment_events.Handler(
+        kind="mall", claims=is_mall_event, apply=_apply, follow_up=follow_up
+    )
+    for event_type in MALL_EVENTS:
+        payment_events.register(app, event_type, handler)
+
+
+def _apply(event: dict, context: None, now: datetime) -> payment_events.Outcome:
+    outcome, note = handle_event(event, now=now)
+    return payment_events.Outcome(outcome, note=note)
 
 
 def is_mall_event(event: dict) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from memberportal.audit import services as audit
-from memberportal.core.db import dialect_insert, use_case
+from memberportal.core.db import insert_once, use_case
 from memberportal.core.errors import NotFound
 from memberportal.coupons import mall_coupons
 from memberportal.extensions import db
@@ -220,11 +220,7 @@ def _take_stock(item: Item, member_id: int, quantity: int, now: datetime) -> Non
 
 
 def _count_towards_limit(item: Item, member_id: int, quantity: int) -> None:
-    db.session.execute(
-        dialect_insert(MemberItemCount)
-        .values(item_id=item.id, member_id=member_id, redeemed=0)
-        .on_conflict_do_nothing(index_elements=["item_id", "member_id"])
-    )
+    insert_once(MemberItemCount, item_id=item.id, member_id=member_id, redeemed=0)
     limit = select(Item.per_member_limit).where(Item.id == item.id).scalar_subquery()
     counted = db.session.execute(
         update(MemberItemCount)

@@ -15,26 +15,15 @@ from sqlalchemy import select, update
 
 from memberportal.audit import services as audit
 from memberportal.core.actors import SystemActor
-from memberportal.core.db import dialect_insert, use_case
+from memberportal.core.db import insert_once, use_case
 from memberportal.extensions import db
 from memberportal.mall.models import MallRefund
-from memberportal.memberships.gateway import get_gateway
+from memberportal.payments.gateway import get_gateway
 
 log = logging.getLogger("memberportal.mall.refunds")
 SWEEP = SystemActor(audit_label="mall refunds")
 CANCELLED_REASON = "order cancelled"
 LATE_REASON = "paid after the hold was released"
-
-
-def _insert_once(values: dict) -> bool:
-    """True when this call inserted the row (RETURNING: rowcount is not reported everywhere)."""
-    statement = (
-        dialect_insert(MallRefund)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["payment_intent_id"])
-        .returning(MallRefund.id)
-    )
-    return db.session.execute(statement).first() is not None
 
 
 @use_case
@@ -53,15 +42,14 @@ def owe(
     nothing) when this payment already has a refund. Concurrency: UNIQUE(payment_intent_id),
     so two cancels or two late-payment deliveries owe it once.
     """
-    added = _insert_once(
-        {
-            "order_id": order_id,
-            "payment_intent_id": payment_intent_id,
-            "amount_cents": amount_cents,
-            "reason": reason,
-            "state": "owed",
-            "created_at": now,
-        }
+    added = insert_once(
+        MallRefund,
+        order_id=order_id,
+        payment_intent_id=payment_intent_id,
+        amount_cents=amount_cents,
+        reason=reason,
+        state="owed",
+        created_at=now,
     )
     if added:
         audit.record(
@@ -93,16 +81,15 @@ def record_refunded(
         .execution_options(synchronize_session=False)
     ).rowcount
     if not moved:
-        moved = _insert_once(
-            {
-                "order_id": order_id,
-                "payment_intent_id": payment_intent_id,
-                "amount_cents": max(amount_cents, 1),
-                "reason": "refunded at the payment processor",
-                "state": "refunded",
-                "created_at": now,
-                "refunded_at": now,
-            }
+        moved = insert_once(
+            MallRefund,
+            order_id=order_id,
+            payment_intent_id=payment_intent_id,
+            amount_cents=max(amount_cents, 1),
+            reason="refunded at the payment processor",
+            state="refunded",
+            created_at=now,
+            refunded_at=now,
         )
     if moved:
         audit.record(

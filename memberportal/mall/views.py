@@ -25,7 +25,7 @@ from memberportal.extensions import db
 from memberportal.mall import images, payments, queries, refunds, rules, services
 from memberportal.mall.errors import InvalidAddress
 from memberportal.mall.forms import MemberCancelForm, RedeemForm
-from memberportal.memberships.gateway import get_gateway
+from memberportal.payments.gateway import get_gateway
 
 bp = Blueprint("mall", __name__, url_prefix="/mall")
 

@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from memberportal.audit import services as audit
+from memberportal.core.db import insert_once
 from memberportal.extensions import db
 from memberportal.memberships import rules
-from memberportal.memberships.dbutil import insert_once
 from memberportal.memberships.event_kit import Context, Outcome, apply_latest, first_time
 from memberportal.memberships.models import (
     ENTITLED,

@@ -11,8 +11,8 @@ from memberportal.core.actors import SystemActor
 from memberportal.extensions import db
 from memberportal.members.models import Member
 from memberportal.memberships import queries, services
-from memberportal.memberships.gateway import LiveGateway, get_gateway
 from memberportal.memberships.models import TERMINAL, Plan
+from memberportal.payments.gateway import LiveGateway, get_gateway
 
 memberships_cli = AppGroup("memberships", help="Paid membership: Stripe mapping, demo events.")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from memberportal.core.clock import utcnow
-from memberportal.memberships.dbutil import insert_once
+from memberportal.core.db import insert_once
 from memberportal.memberships.models import Plan
 
 SVIP = {

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from memberportal.core.clock import utcnow
 from memberportal.memberships import rules
-from memberportal.memberships.dbutil import insert_once
-from memberportal.memberships.models import Membership, PaymentFact
+from memberportal.memberships.models import Membership
 from memberportal.memberships.services import apply_subscription_state
+from memberportal.payments import events as payment_events
 
 
 @dataclass
@@ -28,7 +27,7 @@ class Outcome:
 
 
 def first_time(key: str, event: dict) -> bool:
-    return insert_once(PaymentFact, key=key, event_id=event["id"], created_at=utcnow())
+    return payment_events.first_time(key, event["id"])
 
 
 def apply_latest(context: Context, now: datetime) -> tuple[Membership | None, bool]:

@@ -1,26 +1,30 @@
-"""Acting on verified Stripe events: once per event id, once per business fact, and always
-from the processor's latest subscription state rather than the order events arrive in."""
+"""The paid membership's handlers for verified Stripe events: each business fact acts once,
+always from the processor's latest subscription state rather than the order events arrive in.
+
+They are registered with memberportal.payments (which stores each event once and calls them in
+its transaction) for every type in HANDLED, taking whatever another area does not claim (the
+mall claims its orders' payments). Effects: memberships, payment_facts, membership_billing,
+membership_charge_refunds, membership_disputes, audit_entries; an event for no known member is
+kept as unmatched. Refunds of one charge meet on its refunded total (one conditional UPDATE).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from flask import Flask
 from sqlalchemy import select, update
 
 from memberportal.audit import services as audit
-from memberportal.core.clock import utcnow
-from memberportal.core.db import use_case
+from memberportal.core.db import insert_once
 from memberportal.extensions import db
 from memberportal.memberships import charge_events, rules
-from memberportal.memberships.dbutil import insert_once
 from memberportal.memberships.event_kit import Context, Outcome, apply_latest, first_time
-from memberportal.memberships.gateway import Gateway
-from memberportal.memberships.models import (
-    BillingRecord,
-    Checkout,
-    StripeEvent,
-)
+from memberportal.memberships.models import BillingRecord, Checkout
 from memberportal.memberships.services import STRIPE
+from memberportal.payments import events as payment_events
+from memberportal.payments.gateway import Gateway
+from memberportal.payments.rules import stripe_id
 
 SUBSCRIPTION_EVENTS = ("customer.subscription.updated", "customer.subscription.deleted")
 INVOICE_EVENTS = ("invoice.paid", "invoice.payment_failed")
@@ -34,6 +38,12 @@ HANDLED = (
 )
 
 
+def register_payment_handlers(app: Flask) -> None:
+    handler = payment_events.Handler(kind="membership", apply=_apply, prepare=gather)
+    for event_type in HANDLED:
+        payment_events.register(app, event_type, handler)
+
+
 def gather(event: dict, gateway: Gateway) -> Context:
     """Fetch the latest subscription (and a payment's invoice) through the gateway.
     Network calls happen here, never while a database transaction is open."""
@@ -45,9 +55,9 @@ def gather(event: dict, gateway: Gateway) -> Context:
     elif kind in INVOICE_EVENTS:
         subscription_id = rules.invoice_subscription_id(obj)
     elif kind == "checkout.session.completed" and obj.get("mode") == "subscription":
-        subscription_id = rules.stripe_id(obj.get("subscription"))
+        subscription_id = stripe_id(obj.get("subscription"))
     elif kind in PAYMENT_EVENTS and obj.get("payment_intent"):
-        context.invoice = gateway.invoice_for_payment_intent(rules.stripe_id(obj["payment_intent"]))
+        context.invoice = gateway.invoice_for_payment_intent(stripe_id(obj["payment_intent"]))
         if context.invoice:
             subscription_id = rules.invoice_subscription_id(context.invoice)
     if subscription_id:
@@ -55,65 +65,16 @@ def gather(event: dict, gateway: Gateway) -> Context:
     return context
 
 
-@use_case
-def handle_event(event: dict, context: Context, *, now: datetime | None = None) -> str:
-    """Record a verified event once and apply its effect once.
-
-    Rule: the event id is UNIQUE (a repeat is acknowledged and does nothing); the business
-    fact it reports (an invoice paid, a refund, a dispute's opening or closing) is UNIQUE too,
-    so two event ids for one change act once. Effects follow the latest subscription state.
-    Writes: stripe_events, payment_facts, memberships, membership_billing,
-    membership_charge_refunds, membership_disputes, audit_entries.
-    Raises nothing for unknown members: the event is kept as unmatched. Concurrency: the
-    first statement is the event insert, so deliveries of one event serialise on its key;
-    refunds of one charge meet on its refunded total (one conditional UPDATE).
-    """
-    now = now or utcnow()
-    obj = event["data"]["object"]
-    if not insert_once(
-        StripeEvent,
-        event_id=event["id"],
-        type=event["type"],
-        received_at=now,
-        outcome="received",
-        customer_id=rules.stripe_id(obj.get("customer")),
+def _apply(event: dict, context: Context | None, now: datetime) -> payment_events.Outcome:
+    """Apply one first-seen event inside the payments transaction (joins it)."""
+    context = context or Context()
+    result = HANDLERS[event["type"]](event, event["data"]["object"], context, now)
+    return payment_events.Outcome(
+        result.outcome,
+        note=result.note,
+        membership_id=result.membership.id if result.membership else None,
         subscription_id=_subscription_of(event, context),
-        payload=event,
-    ):
-        return "duplicate"
-    result = _mall_outcome(event, obj, now)
-    if result is None:
-        handler = HANDLERS.get(event["type"])
-        result = handler(event, obj, context, now) if handler else Outcome("ignored")
-    db.session.execute(
-        update(StripeEvent)
-        .where(StripeEvent.event_id == event["id"])
-        .values(
-            outcome=result.outcome,
-            membership_id=result.membership.id if result.membership else None,
-            note=result.note,
-        )
     )
-    return result.outcome
-
-
-def _mall_outcome(event: dict, obj: dict, now: datetime) -> Outcome | None:
-    """Mall order payments (payment mode, keyed by metadata) go to the mall's handlers."""
-    from memberportal.mall import payments
-
-    if not payments.is_mall_event(event):
-        return None
-    outcome, note = payments.handle_event(event, now=now)
-    return Outcome(outcome, note=note)
-
-
-def follow_up(event: dict) -> None:
-    """Network calls an event leaves owed, made after its transaction committed (the mall
-    refunds a payment that landed after its order's hold was released)."""
-    if event.get("type") == "checkout.session.completed":
-        from memberportal.mall import payments
-
-        payments.follow_up(event)
 
 
 def _subscription_of(event: dict, context: Context) -> str | None:

@@ -12,6 +12,7 @@ from memberportal.members.queries import member_by_id
 from memberportal.memberships import queries, services
 from memberportal.memberships.forms import PlanForm
 from memberportal.memberships.models import PLAN_STATE_LABELS, STATUS_LABELS
+from memberportal.payments import queries as payment_queries
 
 bp = Blueprint("memberships", __name__, url_prefix="/memberships")
 
@@ -48,7 +49,7 @@ def member_billing(member_id: int):
 @bp.get("/events/unmatched")
 @role_required("payments.view")
 def unmatched():
-    return render("merchant/memberships/unmatched.html", events=queries.unmatched_events())
+    return render("merchant/memberships/unmatched.html", events=payment_queries.unmatched_events())
 
 
 @bp.get("/plans/")

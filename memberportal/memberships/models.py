@@ -1,11 +1,11 @@
-"""Paid membership (SVIP): plans, memberships, checkouts, the webhook ledger and billing rows."""
+"""Paid membership (SVIP): plans, memberships, checkouts, billing, refunds and disputes."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from memberportal.core.clock import utcnow
@@ -142,43 +142,6 @@ class Checkout(db.Model):
     plan: Mapped[Plan] = relationship(lazy="joined")
 
 
-class StripeEvent(db.Model):
-    """Every verified event, once (UNIQUE event id); unmatched ones are listed for the owner."""
-
-    __tablename__ = "stripe_events"
-    __table_args__ = (
-        CheckConstraint(
-            _in("outcome", ("received", "applied", "no_change", "unmatched", "ignored")),
-            name="outcome",
-        ),
-    )
-
-    id: Mapped[intpk]
-    event_id: Mapped[str] = mapped_column(String(255), unique=True)
-    type: Mapped[str] = mapped_column(String(100))
-    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    outcome: Mapped[str] = mapped_column(String(16), default="received", index=True)
-    customer_id: Mapped[str | None] = mapped_column(String(255))
-    subscription_id: Mapped[str | None] = mapped_column(String(255))
-    membership_id: Mapped[int | None] = mapped_column(
-        BigID, ForeignKey("memberships.id", ondelete="RESTRICT")
-    )
-    note: Mapped[str | None] = mapped_column(String(500))
-    payload: Mapped[dict] = mapped_column(JSON, default=dict)
-
-
-class PaymentFact(db.Model):
-    """The business fact an event reports, keyed so two event ids for one change act once:
-    'invoice.paid:<invoice>', 'refund:<charge>:<amount refunded so far>'."""
-
-    __tablename__ = "payment_facts"
-
-    id: Mapped[intpk]
-    key: Mapped[str] = mapped_column(String(300), unique=True)
-    event_id: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
 class BillingRecord(db.Model):
     """Money that moved for a membership: a paid invoice or a refund (from the webhook ledger)."""
 
@@ -247,13 +210,3 @@ class Dispute(db.Model):
     )
     state: Mapped[str] = mapped_column(String(8))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class DemoStripeObject(db.Model):
-    """Demo mode only: the objects the offline gateway keeps (what Stripe would hold)."""
-
-    __tablename__ = "demo_stripe_objects"
-
-    id: Mapped[str] = mapped_column(String(255), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    data: Mapped[dict] = mapped_column(JSON)

@@ -16,7 +16,6 @@ from memberportal.memberships.models import (
     Checkout,
     Membership,
     Plan,
-    StripeEvent,
 )
 from memberportal.memberships.rules import GRACE, card_discount_bps
 from memberportal.tiers.models import Tier
@@ -179,16 +178,5 @@ def memberships_for_member(member_id: int) -> list[Membership]:
             select(Membership)
             .where(Membership.member_id == member_id)
             .order_by(Membership.id.desc())
-        )
-    )
-
-
-def unmatched_events(limit: int = 200) -> list[StripeEvent]:
-    return list(
-        db.session.scalars(
-            select(StripeEvent)
-            .where(StripeEvent.outcome == "unmatched")
-            .order_by(StripeEvent.received_at.desc(), StripeEvent.id.desc())
-            .limit(limit)
         )
     )

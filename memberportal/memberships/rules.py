@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+
+from memberportal.payments.rules import stripe_id
 
 GRACE = timedelta(days=1)
 
@@ -15,9 +16,6 @@ def card_discount_bps(plan_bps: int, tier_bps: int) -> int:
     program), in basis points."""
     return max(plan_bps, tier_bps)
 
-
-# What the processor is told a checkout session lives (Stripe's minimum is 30 minutes).
-CHECKOUT_SESSION_TTL = timedelta(minutes=31)
 
 # Stripe subscription status -> our status. None: not (yet) a membership, change nothing.
 STRIPE_STATUS = {
@@ -49,13 +47,6 @@ class SubscriptionState:
 
 def ts(value: int | None) -> datetime | None:
     return datetime.fromtimestamp(value, UTC) if value else None
-
-
-def stripe_id(value: Any) -> str | None:
-    """A reference may be an id or an expanded object."""
-    if isinstance(value, dict):
-        return value.get("id")
-    return value or None
 
 
 def subscription_state(sub: dict) -> SubscriptionState:

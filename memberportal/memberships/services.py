@@ -15,11 +15,10 @@ from sqlalchemy import case, literal, or_, select, true, update
 from memberportal.audit import services as audit
 from memberportal.core.actors import Actor, SystemActor
 from memberportal.core.clock import utcnow
-from memberportal.core.db import use_case
+from memberportal.core.db import insert_once, use_case
 from memberportal.core.errors import DomainError, NotFound
 from memberportal.extensions import db
 from memberportal.members.models import Member
-from memberportal.memberships.dbutil import insert_once
 from memberportal.memberships.models import (
     ENTITLED,
     TERMINAL,
@@ -27,7 +26,8 @@ from memberportal.memberships.models import (
     Membership,
     Plan,
 )
-from memberportal.memberships.rules import CHECKOUT_SESSION_TTL, GRACE, SubscriptionState
+from memberportal.memberships.rules import GRACE, SubscriptionState
+from memberportal.payments.rules import CHECKOUT_SESSION_TTL
 
 STRIPE = SystemActor(audit_label="stripe webhook", actor_kind="stripe")
 # Expire a local checkout only after the processor's session has expired (plus clock skew), so

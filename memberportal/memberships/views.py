@@ -12,7 +12,7 @@ from memberportal.core.errors import DomainError
 from memberportal.core.htmx import redirect_after_post, render
 from memberportal.memberships import queries, services
 from memberportal.memberships.forms import CancelForm, JoinForm, PayForm
-from memberportal.memberships.gateway import get_gateway
+from memberportal.payments.gateway import get_gateway
 
 bp = Blueprint("memberships", __name__, url_prefix="/membership")
 
@@ -141,7 +141,7 @@ def demo_pay(session_id: str):
     if not PayForm().validate_on_submit():
         abort(400)
     if checkout.state == "open":
-        get_gateway().pay(session_id)
+        get_gateway().pay(session_id, plan=checkout.plan)
     return redirect_after_post(url_for(".returned", session_id=session_id))
 
 

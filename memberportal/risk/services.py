@@ -11,7 +11,7 @@ from sqlalchemy import case, func, select, update
 
 from memberportal.audit import services as audit
 from memberportal.core.clock import local_date, start_of_day
-from memberportal.core.db import dialect_insert, use_case
+from memberportal.core.db import dialect_insert, insert_once, use_case
 from memberportal.extensions import db
 from memberportal.members.models import Member
 from memberportal.purchases.models import Purchase, Refund
@@ -151,11 +151,7 @@ def scan(*, now: datetime) -> ScanResult:
 
 def _claim_watermark(now: datetime) -> _Mark:
     """Take the watermark row (a write first, so SQLite's lock is held from the start)."""
-    db.session.execute(
-        dialect_insert(scans)
-        .values(id=1, scanned_until=now - WINDOW, scans=0, purchase_floor=0, refund_floor=0)
-        .on_conflict_do_nothing(index_elements=["id"])
-    )
+    insert_once(scans, id=1, scanned_until=now - WINDOW, scans=0, purchase_floor=0, refund_floor=0)
     row = db.session.execute(
         update(scans).where(scans.c.id == 1).values(scans=scans.c.scans + 1)
         .returning(scans.c.scanned_until, scans.c.purchase_floor, scans.c.refund_floor)

@@ -7,7 +7,8 @@ import pytest
 
 from memberportal.audit.models import AuditEntry
 from memberportal.memberships import demo as membership_demo
-from memberportal.memberships.models import BillingRecord, Membership, StripeEvent
+from memberportal.memberships.models import BillingRecord, Membership
+from memberportal.payments.models import StripeEvent
 from tests import factories
 from tests.webhooks.stripe_sim import Sim, count
 
@@ -16,8 +17,8 @@ pytestmark = pytest.mark.concurrency
 
 def deliver_together(app, payloads):
     """Post each payload from its own thread, all released at once."""
-    from memberportal.memberships.gateway import webhook_secret
-    from memberportal.memberships.stripe_events import sign
+    from memberportal.payments.gateway import webhook_secret
+    from memberportal.payments.stripe_events import sign
 
     signed = [(payload, sign(payload, webhook_secret())) for payload in payloads]
     barrier = threading.Barrier(len(signed))

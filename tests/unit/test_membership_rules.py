@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from memberportal.memberships import rules
-from memberportal.memberships.demo_gateway import add_interval
-from memberportal.memberships.stripe_events import packaged_shapes
+from memberportal.payments.demo_gateway import add_interval
+from memberportal.payments.stripe_events import packaged_shapes
 from tests.webhooks.stripe_sim import FIXTURES, shapes
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from memberportal.extensions import db
-from memberportal.memberships.demo_gateway import DemoGateway
-from memberportal.memberships.gateway import webhook_secret
 from memberportal.memberships.models import Membership
-from memberportal.memberships.stripe_events import Shapes, load_shapes, new_id, sign
+from memberportal.payments.demo_gateway import DemoGateway
+from memberportal.payments.gateway import webhook_secret
+from memberportal.payments.stripe_events import Shapes, load_shapes, new_id, sign
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "stripe" / "fixtures3.json"
 
@@ -61,7 +61,7 @@ class Sim(DemoGateway):
             complete=False,
         )
         self.put("checkout.session", session)
-        return self.pay(session["id"])["id"]
+        return self.pay(session["id"], plan=plan)["id"]
 
     def event(self, kind: str, obj: dict, event_id: str | None = None) -> str:
         return json.dumps(self.shapes.event(kind, obj, event_id=event_id))

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from memberportal.audit.models import AuditEntry
 from memberportal.extensions import db
-from memberportal.memberships.models import Checkout, StripeEvent
+from memberportal.memberships.models import Checkout
+from memberportal.payments.models import StripeEvent
 from tests.webhooks.stripe_sim import Sim, count
 
 

@@ -6,7 +6,8 @@ import json
 import pytest
 
 from memberportal.audit.models import AuditEntry
-from memberportal.memberships.models import BillingRecord, Membership, StripeEvent
+from memberportal.memberships.models import BillingRecord, Membership
+from memberportal.payments.models import StripeEvent
 from tests.webhooks.stripe_sim import Sim, count, membership
 
 

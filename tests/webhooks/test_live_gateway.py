@@ -12,9 +12,9 @@ from sqlalchemy import select, update
 
 from memberportal.extensions import db
 from memberportal.memberships import rules, services
-from memberportal.memberships.gateway import LiveGateway
 from memberportal.memberships.models import BillingRecord, Checkout, Plan
-from memberportal.memberships.stripe_events import sign
+from memberportal.payments.gateway import LiveGateway
+from memberportal.payments.stripe_events import sign
 from tests import factories
 from tests.conftest import Browser
 from tests.webhooks.stripe_sim import count, membership, shapes

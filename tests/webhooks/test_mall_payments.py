@@ -12,7 +12,7 @@ from memberportal.core.clock import utcnow
 from memberportal.extensions import db
 from memberportal.mall import payments
 from memberportal.mall.models import MallRefund, Order
-from memberportal.memberships.models import StripeEvent
+from memberportal.payments.models import StripeEvent
 from tests import factories
 from tests.mall_helpers import balance, redeem, stock
 from tests.points_helpers import earn
@@ -64,7 +64,7 @@ def test_paying_the_demo_checkout_confirms_through_the_webhook(member_web, app):
     assert order_status(order.id) == "ready_for_pickup"
     # Stripe expiring that completed checkout later changes nothing either.
     with app.test_request_context():
-        from memberportal.memberships.gateway import get_gateway
+        from memberportal.payments.gateway import get_gateway
 
         get_gateway().expire_payment(session_id)
     assert order_status(order.id) == "ready_for_pickup" and balance(member_web.member.id) == 700
@@ -85,7 +85,7 @@ def test_a_refund_of_the_cash_part_cancels_and_returns_the_points(member_web, ap
     assert order_status(order.id) == "ready_for_pickup"
     paid = db.session.get(Order, order.id)
     with app.test_request_context():
-        from memberportal.memberships.gateway import get_gateway
+        from memberportal.payments.gateway import get_gateway
 
         get_gateway().refund_payment(paid.payment_intent_id)
     assert order_status(order.id) == "cancelled"
@@ -209,7 +209,7 @@ def test_staff_cancel_of_a_paid_order_refunds_through_the_gateway(member_web, ca
 
 def test_a_failed_refund_request_stays_owed_until_the_sweep(member_web, app, monkeypatch):
     from memberportal.mall import services
-    from memberportal.memberships.gateway import get_gateway
+    from memberportal.payments.gateway import get_gateway
 
     order, _item = place_cash_order(member_web)
     pay_demo(member_web, order)
@@ -261,7 +261,7 @@ def test_a_payment_after_the_hold_was_released_is_refunded_automatically(member_
 def test_the_live_gateway_refunds_the_payment_intent_with_an_idempotency_key(already_refunded):
     import stripe
 
-    from memberportal.memberships.gateway import LiveGateway
+    from memberportal.payments.gateway import LiveGateway
 
     calls = []
 

@@ -5,9 +5,10 @@ import time
 import pytest
 
 from memberportal.audit.models import AuditEntry
-from memberportal.memberships.gateway import webhook_secret
-from memberportal.memberships.models import Membership, PaymentFact, StripeEvent
-from memberportal.memberships.stripe_events import sign
+from memberportal.memberships.models import Membership
+from memberportal.payments.gateway import webhook_secret
+from memberportal.payments.models import PaymentFact, StripeEvent
+from memberportal.payments.stripe_events import sign
 from tests.webhooks.stripe_sim import count
 
 

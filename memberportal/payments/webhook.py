@@ -1,4 +1,4 @@
-"""POST /stripe/webhook: the only way a paid membership changes.
+"""POST /stripe/webhook: the only way a payment changes anything here.
 
 The body is verified with stripe.Webhook.construct_event against the configured secret
 before anything is read or written; any failure is a 400 that writes nothing. The demo
@@ -14,11 +14,11 @@ import stripe
 from flask import Blueprint, jsonify, request
 
 from memberportal.extensions import csrf
-from memberportal.memberships import events
-from memberportal.memberships.gateway import get_gateway, webhook_secret
+from memberportal.payments import events
+from memberportal.payments.gateway import webhook_secret
 
 bp = Blueprint("stripe_webhook", __name__)
-log = logging.getLogger("memberportal.memberships.webhook")
+log = logging.getLogger("memberportal.payments.webhook")
 
 
 def receive(payload: bytes | str, signature: str | None) -> tuple[int, dict]:
@@ -32,13 +32,7 @@ def receive(payload: bytes | str, signature: str | None) -> tuple[int, dict]:
     except (ValueError, TypeError, KeyError, AttributeError, stripe.SignatureVerificationError):
         log.warning("rejected a webhook delivery that failed verification")
         return 400, {"error": "invalid payload or signature"}
-    if event["type"] not in events.HANDLED:
-        outcome = events.handle_event(event, events.Context())
-        return 200, {"received": True, "outcome": outcome}
-    context = events.gather(event, get_gateway())
-    outcome = events.handle_event(event, context)
-    events.follow_up(event)
-    return 200, {"received": True, "outcome": outcome}
+    return 200, {"received": True, "outcome": events.deliver(event)}
 
 
 @bp.post("/stripe/webhook")

@@ -13,14 +13,13 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask import url_for
-from sqlalchemy import select
 
 from memberportal.core.clock import utcnow
-from memberportal.core.db import use_case
+from memberportal.core.db import insert_once, use_case
 from memberportal.extensions import db
-from memberportal.memberships.dbutil import insert_once
-from memberportal.memberships.models import DemoStripeObject, PaymentFact, Plan
-from memberportal.memberships.stripe_events import Shapes, new_id, sign
+from memberportal.payments.gateway import Plan, webhook_secret
+from memberportal.payments.models import DemoStripeObject, PaymentFact
+from memberportal.payments.stripe_events import Shapes, new_id, sign
 
 Deliver = Callable[[str, str], tuple[int, dict]]
 
@@ -35,7 +34,7 @@ def add_interval(moment: datetime, interval: str) -> datetime:
 
 
 def _in_process(payload: str, header: str) -> tuple[int, dict]:
-    from memberportal.memberships.webhook import receive
+    from memberportal.payments.webhook import receive
 
     return receive(payload, header)
 
@@ -167,18 +166,14 @@ class DemoGateway:
 
     def send(self, kind: str, obj: dict) -> tuple[int, dict]:
         payload = json.dumps(self.shapes.event(kind, obj))
-        from memberportal.memberships.gateway import webhook_secret
-
         return self.deliver(payload, sign(payload, webhook_secret()))
 
-    def pay(self, session_id: str, *, now: datetime | None = None) -> dict | None:
-        """The member paid the demo checkout: a subscription and its first invoice exist."""
+    def pay(self, session_id: str, *, plan: Plan, now: datetime | None = None) -> dict | None:
+        """The member paid the demo checkout of `plan`: a subscription and its first invoice
+        exist (billed as Stripe would bill the plan's Price)."""
         session = self.get(session_id)
         if session is None or session["status"] != "open" or not _claim_payment(session_id):
             return None
-        plan = db.session.scalars(
-            select(Plan).where(Plan.code == session["metadata"]["plan_code"])
-        ).one()
         now = now or utcnow()
         end = add_interval(now, plan.billing_interval)
         customer, sub_id = new_id("cus"), new_id("sub")

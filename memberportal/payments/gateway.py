@@ -1,7 +1,9 @@
 """The payment gateway: Stripe itself (live) or the offline demo, chosen by PAYMENTS_MODE.
 
 Both answer the same questions; the webhook handler decides from what they return, so the
-demo exercises the very path live payments take.
+demo exercises the very path live payments take. The gateway knows no area: a checkout and a
+plan are whatever object carries the attributes named in `Checkout` and `Plan` below (the
+paid membership passes its own rows).
 """
 
 from __future__ import annotations
@@ -16,8 +18,28 @@ from typing import Protocol
 import stripe
 from flask import current_app
 
-from memberportal.memberships.models import Checkout, Plan
-from memberportal.memberships.rules import CHECKOUT_SESSION_TTL
+from memberportal.payments.rules import CHECKOUT_SESSION_TTL
+
+
+class Checkout(Protocol):
+    """What a subscription checkout tells the gateway: its id keys the request once."""
+
+    id: int
+    member_id: int
+
+
+class Plan(Protocol):
+    """What a plan tells the gateway (its Stripe objects, price, billing interval)."""
+
+    code: str
+    name_en: str
+    name_zh: str
+    price_cents: int
+    first_period_price_cents: int | None
+    first_charge_cents: int
+    billing_interval: str
+    stripe_price_id: str | None
+    stripe_coupon_id: str | None
 
 
 class Gateway(Protocol):
@@ -92,7 +114,7 @@ def get_gateway() -> Gateway:
                 app.config["STRIPE_SECRET_KEY"], api_base=app.config.get("STRIPE_API_BASE")
             )
         else:
-            from memberportal.memberships.demo_gateway import DemoGateway
+            from memberportal.payments.demo_gateway import DemoGateway
 
             gateway = DemoGateway()
         app.extensions["payments_gateway"] = gateway
