@@ -1,7 +1,7 @@
 """A small stand-in for Stripe's HTTP API on 127.0.0.1, served from a thread.
 
 It answers the few endpoints the live gateway uses with objects built from Stripe's published
-samples (../shared/stripe/fixtures3.json), keeps what it created, and records every request
+samples (see tests/webhooks/stripe_sim.shapes), keeps what it created, and records every request
 (method, path, decoded form or query, headers) so tests can assert what the stripe library sent.
 """
 

@@ -1,5 +1,6 @@
 """Test helpers: Stripe's state in the demo store, events built from Stripe's published
-samples (../shared/stripe/fixtures3.json), signed by the stripe library, posted over HTTP."""
+samples (the packaged copy plus tests/webhooks/stripe_test_shapes.json), signed by the stripe
+library, posted over HTTP."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from memberportal.payments.demo_gateway import DemoGateway
 from memberportal.payments.gateway import webhook_secret
 from memberportal.payments.stripe_events import Shapes, load_shapes, new_id, sign
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "stripe" / "fixtures3.json"
+TEST_SHAPES = Path(__file__).with_name("stripe_test_shapes.json")
 
 
 def shapes() -> Shapes:
-    return Shapes(load_shapes(FIXTURES))
+    """The packaged samples, plus the few objects only the stand-in Stripe API hands out."""
+    return Shapes({**load_shapes(), **load_shapes(TEST_SHAPES)})
 
 
 class Sim(DemoGateway):
