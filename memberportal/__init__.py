@@ -45,6 +45,7 @@ MERCHANT_BLUEPRINTS = [
     "memberportal.referrals.merchant_views",
     "memberportal.reviews.merchant_views",
     "memberportal.risk.merchant_views",
+    "memberportal.tiers.merchant_views",
 ]
 
 # Areas that act on payment events; each registers its handlers with memberportal.payments.

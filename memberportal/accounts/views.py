@@ -20,6 +20,7 @@ from memberportal.core.i18n import LANG_COOKIE
 from memberportal.extensions import limiter
 from memberportal.members import services as member_services
 from memberportal.members.rules import CONSENT_VERSION
+from memberportal.tiers.queries import program_open
 
 bp = Blueprint("accounts", __name__)
 
@@ -93,6 +94,8 @@ def login():
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
+    if not program_open():
+        return render("accounts/not_open.html", status=503)
     form = RegisterForm()
     if request.method == "GET":
         form.ref.data = (request.args.get("ref") or "")[:32]

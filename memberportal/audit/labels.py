@@ -76,6 +76,10 @@ ACTION_LABELS = {
     "staff.role_changed": _l("Staff role changed"),
     "staff.password_reset": _l("Staff password reset by the owner"),
     "tier.changed": _l("Tier changed"),
+    "tier.created": _l("Tier created"),
+    "tier.updated": _l("Tier edited"),
+    "tier.retired": _l("Tier retired"),
+    "tier.deleted": _l("Tier deleted"),
 }
 
 SUBJECT_LABELS = {
@@ -92,6 +96,7 @@ SUBJECT_LABELS = {
     "risk_flag": _l("Risk flag"),
     "risk_rules": _l("Risk thresholds"),
     "staff": _l("Staff account"),
+    "tier": _l("Tier"),
 }
 
 

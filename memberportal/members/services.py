@@ -41,6 +41,12 @@ class InvalidBirthday(ValidationFailed):
     default_message = _l("Enter your real birthday: not in the future, not before 1900.")
 
 
+class ProgramNotOpen(DomainError):
+    code = "program_not_open"
+    status = 503
+    default_message = _l("The member program is not open yet. Please come back soon.")
+
+
 class ReasonRequired(ValidationFailed):
     code = "reason_required"
     default_message = _l("Give a reason for the correction.")
@@ -65,12 +71,16 @@ def register(
 
     `consent_version` is the version of the privacy notice and user agreement the person
     accepted (members.rules.CONSENT_VERSION); it is stored with the time. Raises
-    ConsentRequired, InvalidContact, WeakPassword, InvalidBirthday or ContactTaken. The phone,
+    ProgramNotOpen (no entry tier yet), ConsentRequired, InvalidContact, WeakPassword,
+    InvalidBirthday or ContactTaken. The phone,
     email, member number and card code are UNIQUE in the database, so two simultaneous sign-ups
     with one phone make one member; a clash of random numbers is retried. A known code of
     another member records the referral and credits that member
     (referrals.services.record_referral); an unknown one is ignored.
     """
+    tier = entry_tier()
+    if tier is None:
+        raise ProgramNotOpen()
     if consent_version != CONSENT_VERSION:
         raise ConsentRequired()
     phone, email = normalise_contact(contact)
@@ -79,7 +89,6 @@ def register(
         raise InvalidBirthday()
     joined = utcnow()
     password_hash = generate_password_hash(password)
-    tier = entry_tier()
     for _attempt in range(5):
         member = Member(
             member_no=new_member_no(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from memberportal.core.db import BigID, intpk
@@ -20,6 +20,16 @@ class Tier(db.Model):
         CheckConstraint(
             "paid_discount_bps >= 0 AND paid_discount_bps <= 10000", name="discount_range"
         ),
+        CheckConstraint("length(colour) = 7 AND substr(colour, 1, 1) = '#'", name="colour"),
+        # One active tier per threshold: with ranks renumbered by threshold (tiers.editor),
+        # thresholds strictly increase with rank, and only the entry tier sits at 0.
+        Index(
+            "uq_tiers_active_threshold",
+            "growth_threshold",
+            unique=True,
+            sqlite_where=text("retired_at IS NULL"),
+            postgresql_where=text("retired_at IS NULL"),
+        ),  # fmt: skip
     )
 
     id: Mapped[intpk]
@@ -32,6 +42,14 @@ class Tier(db.Model):
     paid_discount_bps: Mapped[int] = mapped_column(default=0)
     benefits_zh: Mapped[str] = mapped_column(Text, default="")
     benefits_en: Mapped[str] = mapped_column(Text, default="")
+    # The card's colour, '#rrggbb'.
+    colour: Mapped[str] = mapped_column(String(7), default="#6b7280", server_default="#6b7280")
+    # A tier that had members is retired, never deleted: off the ladder, kept for history.
+    retired_at: Mapped[datetime | None]
+
+    @property
+    def retired(self) -> bool:
+        return self.retired_at is not None
 
     @property
     def name(self) -> str:

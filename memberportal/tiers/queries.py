@@ -12,21 +12,33 @@ from memberportal.extensions import db
 from memberportal.tiers.models import ProfileCompletion, SignIn, Tier
 
 
-def all_tiers() -> list[Tier]:
-    return list(db.session.scalars(select(Tier).order_by(Tier.rank)))
+def all_tiers(*, include_retired: bool = False) -> list[Tier]:
+    """The ladder, lowest first; retired tiers only when asked (the owner's editor)."""
+    query = select(Tier).order_by(Tier.rank)
+    if not include_retired:
+        query = query.where(Tier.retired_at.is_(None))
+    return list(db.session.scalars(query))
 
 
-def entry_tier() -> Tier:
-    """The tier a new member starts at: the lowest rank."""
-    tier = db.session.scalars(select(Tier).order_by(Tier.rank).limit(1)).first()
-    if tier is None:
-        raise LookupError("no tiers configured; run `flask --app app setup --demo`")
-    return tier
+def entry_tier() -> Tier | None:
+    """The tier a new member starts at: the lowest active rank (None before the owner sets
+    one up)."""
+    return db.session.scalars(
+        select(Tier).where(Tier.retired_at.is_(None)).order_by(Tier.rank).limit(1)
+    ).first()
+
+
+def program_open() -> bool:
+    """Members can join once the program has its entry tier."""
+    return entry_tier() is not None
 
 
 def next_tier(tier: Tier) -> Tier | None:
     return db.session.scalars(
-        select(Tier).where(Tier.rank > tier.rank).order_by(Tier.rank).limit(1)
+        select(Tier)
+        .where(Tier.rank > tier.rank, Tier.retired_at.is_(None))
+        .order_by(Tier.rank)
+        .limit(1)
     ).first()
 
 

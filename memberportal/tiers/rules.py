@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -50,3 +51,44 @@ def next_threshold(rank: int, tiers: Sequence[TierStep]) -> int | None:
     """The threshold of the next tier above `rank` (None at the top)."""
     higher = [step.threshold for step in tiers if step.rank > rank]
     return min(higher) if higher else None
+
+
+# The tiers editor's rules over the ladder, as pure functions (tiers.editor applies them).
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+CODE = re.compile(r"^[A-Z0-9_-]{1,16}$")
+MAX_THRESHOLD = 10**9
+
+
+@dataclass(frozen=True)
+class LadderRung:
+    """A tier as the ladder rule sees it."""
+
+    tier_id: int | None
+    threshold: int
+    retired: bool
+
+
+def ladder_problem(rungs: Sequence[LadderRung]) -> str | None:
+    """Why this ladder is not allowed ('entry' or 'threshold_taken'), or None.
+
+    Active tiers form one line: exactly one entry tier at threshold 0 and every other threshold
+    distinct (ranks follow thresholds, so both strictly increase together).
+    """
+    active = [rung.threshold for rung in rungs if not rung.retired]
+    if not active:
+        return None
+    if len(set(active)) != len(active):
+        return "threshold_taken"
+    if min(active) != 0:
+        return "entry"
+    return None
+
+
+def ranked(rungs: Sequence[LadderRung]) -> list[int | None]:
+    """Tier ids in rank order: by threshold, an active tier before a retired one at the same
+    threshold, then by id (a new tier, id None, last)."""
+    order = sorted(
+        rungs,
+        key=lambda r: (r.threshold, r.retired, r.tier_id is None, r.tier_id or 0),
+    )
+    return [rung.tier_id for rung in order]

@@ -38,8 +38,10 @@ class TierMove:
 
 
 def _steps() -> tuple[list[TierStep], dict[int, Tier]]:
+    """The active ladder as steps, and every tier (retired ones too) by rank."""
     tiers = list(db.session.scalars(select(Tier).order_by(Tier.rank)))
-    return [TierStep(t.rank, t.growth_threshold) for t in tiers], {t.rank: t for t in tiers}
+    steps = [TierStep(t.rank, t.growth_threshold) for t in tiers if t.retired_at is None]
+    return steps, {t.rank: t for t in tiers}
 
 
 @use_case
@@ -81,7 +83,9 @@ def _settle(member_id, spend, interaction, tier_id, *, actor, now, upgrade_only)
     current = next(t for t in by_rank.values() if t.id == tier_id)
     target_rank = reachable_rank(spend, interaction, steps, cap)
     move = None
-    if target_rank > current.rank or (not upgrade_only and target_rank < current.rank):
+    # A member on a retired tier moves to the tier their growth reaches at once, either way.
+    may_go_down = not upgrade_only or current.retired_at is not None
+    if target_rank > current.rank or (may_go_down and target_rank != current.rank):
         move = _move(member_id, current, by_rank[target_rank], spend, interaction, actor, now)
     rank = by_rank[target_rank].rank if move else current.rank
     shown = display_growth(spend, interaction, next_threshold(rank, steps), cap)
@@ -182,8 +186,52 @@ def reevaluate(now: datetime, *, actor) -> dict[str, int]:
             db.session.execute(
                 update(members).where(members.c.id == member_id).values(tier_since=now)
             )
+    moved += _move_to_reachable(now, actor=actor, cap=program_rules().interaction_cap_pct)
     db.session.expire_all()
     return {"ended_periods": len(ended), "moved": moved}
+
+
+def _move_to_reachable(now: datetime, *, actor, cap: int) -> int:
+    """Members whose growth now reaches a higher tier (a threshold was lowered) move up at
+    once; members on a retired tier move to the tier their growth reaches. Which members is
+    answered in one statement over the ladder; each move is then the conditional one above."""
+    ladder = Tier.__table__.alias("ladder")
+    current = Tier.__table__.alias("current")
+    interaction_counted = case(
+        (
+            members.c.growth_interaction < ladder.c.growth_threshold * cap // 100,
+            members.c.growth_interaction,
+        ),
+        else_=ladder.c.growth_threshold * cap // 100,
+    )
+    reachable = (
+        select(func.max(ladder.c.rank))
+        .where(
+            ladder.c.retired_at.is_(None),
+            members.c.growth_spend + interaction_counted >= ladder.c.growth_threshold,
+        )
+        .scalar_subquery()
+    )
+    candidates = (
+        db.session.execute(
+            select(members.c.id)
+            .join(current, current.c.id == members.c.tier_id)
+            .where((current.c.retired_at.is_not(None)) | (reachable > current.c.rank))
+            .order_by(members.c.id)
+        )
+        .scalars()
+        .all()
+    )
+    moved = 0
+    for member_id in candidates:
+        row = db.session.execute(
+            select(members.c.growth_spend, members.c.growth_interaction, members.c.tier_id)
+            .where(members.c.id == member_id)
+            .with_for_update()
+        ).one()
+        if _settle(member_id, *row, actor=actor, now=now, upgrade_only=True):
+            moved += 1
+    return moved
 
 
 RECOUNT_BATCH = 1000
