@@ -61,6 +61,8 @@ ACTION_LABELS = {
     "plan.created": _l("Paid plan created"),
     "plan.updated": _l("Paid plan changed"),
     "points.adjusted": _l("Points adjusted"),
+    "points.adjustment_requested": _l("Points adjustment requested (waits for approval)"),
+    "points.adjustment_rejected": _l("Points adjustment rejected"),
     "points.rules_changed": _l("Program rules changed"),
     "purchase.recorded": _l("Purchase recorded"),
     "purchase.refunded": _l("Purchase refunded"),

@@ -62,4 +62,12 @@ class RulesForm(FlaskForm):
         _l("Growth for inviting a new member"),
         validators=[InputRequired(), NumberRange(0, 10000)],
     )
+    approval_threshold_points = IntegerField(
+        _l("A staff adjustment of more points than this needs a second person's approval"),
+        validators=[InputRequired(), NumberRange(0, 10**7)],
+    )
     submit = SubmitField(_l("Save rules"))
+
+
+class DecisionForm(FlaskForm):
+    note = StringField(_l("Why (for a rejection)"), validators=[Length(max=500)])

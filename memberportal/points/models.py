@@ -46,6 +46,7 @@ class ProgramRules(db.Model):
             "referral_points BETWEEN 0 AND 100000 AND share_growth BETWEEN 0 AND 10000",
             name="referral",
         ),
+        CheckConstraint("approval_threshold_points >= 0", name="approval_threshold"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
@@ -68,6 +69,9 @@ class ProgramRules(db.Model):
     # What the referrer earns for each new member who joins through their invite link.
     referral_points: Mapped[int] = mapped_column(default=100, server_default="100")
     share_growth: Mapped[int] = mapped_column(default=10, server_default="10")
+    # A staff grant or take of more points than this waits for a second staff member's
+    # approval (maker-checker, points.services.adjust_points).
+    approval_threshold_points: Mapped[int] = mapped_column(default=1000, server_default="1000")
 
 
 class PointLot(db.Model):
@@ -163,3 +167,46 @@ class Allocation(db.Model):
         BigID, ForeignKey("point_lots.id", ondelete="RESTRICT"), index=True
     )
     points: Mapped[int]
+
+
+PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+
+
+class AdjustmentRequest(db.Model):
+    """A staff grant or take above the approval threshold, waiting for a second person.
+
+    Nothing reaches the ledger before a checker other than the maker approves it; the
+    decision is one conditional UPDATE on the pending row, so two approvals apply it once.
+    """
+
+    __tablename__ = "point_adjustment_requests"
+    __table_args__ = (
+        CheckConstraint("points <> 0", name="points_not_zero"),
+        CheckConstraint("status IN ('pending','approved','rejected')", name="status"),
+        CheckConstraint("checker_id IS NULL OR checker_id <> maker_id", name="four_eyes"),
+        CheckConstraint(
+            "(status = 'pending') = (checker_id IS NULL AND decided_at IS NULL)", name="decided"
+        ),
+        CheckConstraint("status = 'approved' OR entry_id IS NULL", name="entry_only_approved"),
+        Index("ix_point_adjustment_requests_status", "status", "id"),
+    )
+
+    id: Mapped[intpk]
+    member_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("members.id", ondelete="RESTRICT"), index=True
+    )
+    points: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(500))
+    maker_id: Mapped[int] = mapped_column(BigID, ForeignKey("staff_users.id", ondelete="RESTRICT"))
+    maker_label: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    checker_id: Mapped[int | None] = mapped_column(
+        BigID, ForeignKey("staff_users.id", ondelete="RESTRICT")
+    )
+    checker_label: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(String(500))
+    entry_id: Mapped[int | None] = mapped_column(
+        BigID, ForeignKey("point_entries.id", ondelete="RESTRICT")
+    )

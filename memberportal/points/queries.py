@@ -9,7 +9,15 @@ from sqlalchemy import func, select
 
 from memberportal.extensions import db
 from memberportal.members.models import Member
-from memberportal.points.models import ENTRY_TYPES, EXPIRE, Allocation, LedgerEntry, PointLot
+from memberportal.points.models import (
+    ENTRY_TYPES,
+    EXPIRE,
+    PENDING,
+    AdjustmentRequest,
+    Allocation,
+    LedgerEntry,
+    PointLot,
+)
 from memberportal.purchases.models import Purchase
 
 HISTORY_PAGE = 20
@@ -139,3 +147,18 @@ def ledger_mismatches(limit: int = 100) -> list[Mismatch]:
         .limit(limit)
     ).all()
     return [Mismatch(*map(int, row)) for row in rows]
+
+
+def adjustment_requests(status: str | None, *, limit: int = 100) -> list[tuple]:
+    """[(request, member number)]: pending ones oldest first, or (status None) the latest
+    decided ones newest first; the member number read in the same query."""
+    query = select(AdjustmentRequest, Member.member_no).join(
+        Member, Member.id == AdjustmentRequest.member_id
+    )
+    if status:
+        query = query.where(AdjustmentRequest.status == status).order_by(AdjustmentRequest.id)
+    else:
+        query = query.where(AdjustmentRequest.status != PENDING).order_by(
+            AdjustmentRequest.id.desc()
+        )
+    return [tuple(row) for row in db.session.execute(query.limit(limit))]

@@ -5,17 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
 
 from memberportal.audit import services as audit
 from memberportal.core.clock import end_of_day, local_date
 from memberportal.core.db import use_case
-from memberportal.core.errors import ValidationFailed
+from memberportal.core.errors import DomainError, NotFound, ValidationFailed
 from memberportal.extensions import db
 from memberportal.members.models import Member
 from memberportal.memberships import queries as memberships
 from memberportal.points import ledger
 from memberportal.points.errors import UnknownMember
-from memberportal.points.models import ProgramRules
+from memberportal.points.models import (
+    APPROVED,
+    PENDING,
+    REJECTED,
+    AdjustmentRequest,
+    ProgramRules,
+)
 from memberportal.points.rules import ExpiryPolicy, expiry_day, is_member_day
 
 DEFAULT_RULES = {
@@ -34,6 +41,7 @@ DEFAULT_RULES = {
     "review_growth": 10,
     "referral_points": 100,
     "share_growth": 10,
+    "approval_threshold_points": 1000,
 }
 
 
@@ -103,13 +111,28 @@ def _paid_card_multipliers(member_id: int, now: datetime) -> list[int]:
     return [pct] if pct else []
 
 
+class NotYourApproval(DomainError):
+    code = "own_request"
+    status = 403
+    default_message = _l("A second staff member must approve this: you made the request.")
+
+
+class AlreadyDecided(DomainError):
+    code = "already_decided"
+    status = 409
+    default_message = _l("This request was already approved or rejected.")
+
+
 @use_case
 def adjust_points(member_id: int, points: int, *, reason: str, actor, now: datetime):
     """Staff grant (points > 0) or take (points < 0) points, with a required reason.
 
     A grant is a lot with the program's expiry; a take is a spend, so it never makes the
-    balance negative (InsufficientPoints). Audited with who, when and why. Raises
-    ReasonRequired, ValidationFailed (0 points), UnknownMember, InsufficientPoints.
+    balance negative (InsufficientPoints). Audited with who, when and why. A staff member's
+    adjustment of more points than the program's approval threshold is not applied: it is
+    stored as a pending AdjustmentRequest (returned instead of the entry) until another staff
+    member approves it (approve_adjustment). Raises ReasonRequired, ValidationFailed (0
+    points), UnknownMember, InsufficientPoints.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -118,6 +141,22 @@ def adjust_points(member_id: int, points: int, *, reason: str, actor, now: datet
         raise ValidationFailed(_l("Enter a number of points other than zero."))
     if db.session.get(Member, member_id) is None:
         raise UnknownMember()
+    if actor.actor_kind == "staff" and abs(points) > program_rules().approval_threshold_points:
+        request = AdjustmentRequest(
+            member_id=member_id, points=points, reason=reason, maker_id=actor.actor_id,
+            maker_label=actor.audit_label, created_at=now, status=PENDING,
+        )  # fmt: skip
+        db.session.add(request)
+        db.session.flush()
+        audit.record(
+            "points.adjustment_requested", actor=actor, subject_type="member",
+            subject_id=member_id, reason=reason, points=points, request_id=request.id,
+        )  # fmt: skip
+        return request
+    return _apply(member_id, points, reason, actor=actor, now=now)
+
+
+def _apply(member_id: int, points: int, reason: str, *, actor, now: datetime, **extra):
     source = {"source_type": "staff", "source_id": getattr(actor, "actor_id", None)}
     if points > 0:
         entry = ledger.earn(
@@ -130,9 +169,61 @@ def adjust_points(member_id: int, points: int, *, reason: str, actor, now: datet
         )
     audit.record(
         "points.adjusted", actor=actor, subject_type="member", subject_id=member_id,
-        reason=reason, points=points, entry_id=entry.id,
+        reason=reason, points=points, entry_id=entry.id, **extra,
     )  # fmt: skip
     return entry
+
+
+def _decide(request_id: int, status: str, *, actor, now: datetime, note: str | None):
+    """Claim the pending request for this checker: one conditional UPDATE, so of two
+    decisions at once exactly one wins; never the maker's own (also a CHECK)."""
+    table = AdjustmentRequest.__table__
+    request = db.session.get(AdjustmentRequest, request_id)
+    if request is None:
+        raise NotFound()
+    if request.maker_id == actor.actor_id:
+        raise NotYourApproval()
+    claimed = db.session.execute(
+        update(table)
+        .where(table.c.id == request_id, table.c.status == PENDING,
+               table.c.maker_id != actor.actor_id)
+        .values(status=status, checker_id=actor.actor_id, checker_label=actor.audit_label,
+                decided_at=now, decision_note=note)
+    ).rowcount  # fmt: skip
+    if not claimed:
+        raise AlreadyDecided()
+    db.session.expire(request)
+    return request
+
+
+@use_case
+def approve_adjustment(request_id: int, *, actor, now: datetime) -> AdjustmentRequest:
+    """A second staff member approves: the adjustment reaches the ledger now, in the same
+    transaction (a take that no longer fits the balance fails whole: InsufficientPoints).
+    Raises NotFound, NotYourApproval, AlreadyDecided."""
+    request = _decide(request_id, APPROVED, actor=actor, now=now, note=None)
+    entry = _apply(
+        request.member_id, request.points, request.reason, actor=actor, now=now,
+        request_id=request.id, maker=request.maker_label,
+    )  # fmt: skip
+    request.entry_id = entry.id
+    db.session.flush()
+    return request
+
+
+@use_case
+def reject_adjustment(request_id: int, note: str, *, actor, now: datetime) -> AdjustmentRequest:
+    """A second staff member rejects, with a note; nothing reaches the ledger."""
+    note = (note or "").strip()
+    if not note:
+        raise ReasonRequired()
+    request = _decide(request_id, REJECTED, actor=actor, now=now, note=note)
+    audit.record(
+        "points.adjustment_rejected", actor=actor, subject_type="member",
+        subject_id=request.member_id, reason=note, points=request.points,
+        request_id=request.id, maker=request.maker_label,
+    )  # fmt: skip
+    return request
 
 
 RULE_FIELDS = tuple(DEFAULT_RULES)
