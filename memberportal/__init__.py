@@ -46,6 +46,7 @@ MERCHANT_BLUEPRINTS = [
     "memberportal.reviews.merchant_views",
     "memberportal.risk.merchant_views",
     "memberportal.tiers.merchant_views",
+    "memberportal.brand.merchant_views",
 ]
 
 # Areas that act on payment events; each registers its handlers with memberportal.payments.
@@ -108,6 +109,8 @@ def translation_directories() -> list[str]:
 
 
 def register_extensions(app: Flask) -> None:
+    from memberportal.brand.services import load_saved
+    from memberportal.core import brand
     from memberportal.core.i18n import select_locale
     from memberportal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -119,8 +122,9 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(
         app,
         locale_selector=select_locale,
-        timezone_selector=lambda: app.config["BRAND_TIMEZONE"],
+        timezone_selector=lambda: brand.current()["time_zone"],
     )
+    app.extensions["brand.loader"] = load_saved
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "strong"

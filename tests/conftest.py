@@ -14,6 +14,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from memberportal import create_app
+from memberportal.core import brand
 from memberportal.extensions import db, limiter
 from tests import factories
 
@@ -109,6 +110,7 @@ def _fresh_data(app, data_app):
     with app.app_context():
         clean_tables()
         limiter.reset()
+    brand.forget()
     ctx = data_app.app_context()
     ctx.push()
     factories.reference_tiers()

@@ -10,6 +10,8 @@ ACTION_LABELS = {
     "api_client.created": _l("API client created"),
     "api_client.revoked": _l("API client revoked"),
     "api_client.rotated": _l("API token rotated"),
+    "brand.settings_saved": _l("Brand settings saved"),
+    "brand.setup_finished": _l("First-run setup finished"),
     "coupon.issued": _l("Coupon issued"),
     "coupon.written_off": _l("Coupon written off"),
     "coupon.voided": _l("Coupon cancelled with its mall order"),
@@ -86,6 +88,7 @@ ACTION_LABELS = {
 
 SUBJECT_LABELS = {
     "api_client": _l("API client"),
+    "brand": _l("Brand"),
     "coupon": _l("Coupon"),
     "coupon_template": _l("Coupon template"),
     "mall_category": _l("Category"),

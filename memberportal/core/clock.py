@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from memberportal.core import brand
 
 
 def utcnow() -> datetime:
@@ -13,7 +13,7 @@ def utcnow() -> datetime:
 
 
 def brand_tz() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BRAND_TIMEZONE"])
+    return ZoneInfo(brand.current()["time_zone"])
 
 
 def local(dt: datetime) -> datetime:

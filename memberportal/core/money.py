@@ -8,6 +8,7 @@ from decimal import Decimal
 from flask_babel import format_currency
 from flask_babel import lazy_gettext as _l
 
+from memberportal.core import brand
 from memberportal.core.errors import ValidationFailed
 
 _AMOUNT = re.compile(r"^\s*(\d{1,9})(?:\.(\d{1,2}))?\s*$")
@@ -48,4 +49,5 @@ def format_cents(cents: int | None) -> str:
     """1250 -> '¥12.50', formatted for the current locale."""
     if cents is None:
         return ""
-    return format_currency(Decimal(cents) / 100, "CNY")
+    style = "name" if brand.current()["currency_display"] == "name" else "standard"
+    return format_currency(Decimal(cents) / 100, "CNY", format_type=style)

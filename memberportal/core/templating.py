@@ -9,6 +9,7 @@ from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_wtf.csrf import generate_csrf
 
+from memberportal.core import brand
 from memberportal.core.auth import current_staff_can
 from memberportal.core.i18n import current_language
 from memberportal.core.money import format_cents
@@ -56,7 +57,7 @@ def init_app(app: Flask) -> None:
             "lang": current_language(),
             "csrf_token_value": generate_csrf,
             "htmx": htmx_script(),
-            "brand_name": current_app.config["BRAND_NAME"],
+            "brand_name": brand.current()["name"],
             "request_path": request.full_path.rstrip("?"),
             "new_request_key": lambda: uuid.uuid4().hex,
         }

@@ -8,7 +8,7 @@ import importlib
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
 
-from memberportal.core.auth import role_required
+from memberportal.core.auth import current_staff_can, role_required
 from memberportal.core.htmx import render
 
 
@@ -22,6 +22,11 @@ def require_staff():
 
 @role_required("dashboard.view")
 def dashboard():
+    from memberportal.tiers.queries import program_open
+
+    if current_staff_can("program.edit") and not program_open():
+        # A fresh install: the owner is walked through the first-run setup.
+        return redirect(url_for("merchant.setup.index"))
     return render("merchant/dashboard.html")
 
 

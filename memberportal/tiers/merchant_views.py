@@ -74,7 +74,8 @@ def _save(form: TierForm, save, template_args: dict):
                 flash(_("Tier saved; %(n)s members changed tier.", n=result["moved"]), "success")
             else:
                 flash(_("Tier saved."), "success")
-            return redirect_after_post(url_for("merchant.tiers.index"))
+            back = "merchant.setup.index" if request.args.get("next") == "setup" else None
+            return redirect_after_post(url_for(back or "merchant.tiers.index"))
     return render(
         "merchant/tiers/form.html", form=form, status=422 if form.errors else 200, **template_args
     )
