@@ -38,12 +38,14 @@ class SetupIncomplete(DomainError):
 
 
 def load_saved() -> dict | None:
-    """The saved settings as a dict, over a connection of its own (so a caller's transaction
-    is never touched); None before the owner saved any or before the schema exists."""
+    """The saved settings as a dict; None before the owner saved any or before the schema
+    exists. Read in the session's own connection (a second one per request would exhaust the
+    pool under load), inside a savepoint so a missing table never spoils the caller's
+    transaction; the cache in core.brand makes this a read every BRAND_CACHE_SECONDS."""
     table = BrandSettings.__table__
     try:
-        with db.engine.connect() as conn:
-            row = conn.execute(
+        with db.session.begin_nested():
+            row = db.session.execute(
                 select(table.c.name, table.c.time_zone, table.c.currency_display)
             ).first()
     except exc.DBAPIError:
