@@ -109,7 +109,11 @@ def i18n_update() -> None:
     for name, (directory, sources) in _catalogs().items():
         pot = directory / "messages.pot"
         directory.mkdir(parents=True, exist_ok=True)
-        _pybabel(["extract", "-F", str(cfg), "-k", "_l", "-o", str(pot), *map(str, sources)])
+        # No line numbers and a sorted catalog: changes made side by side merge without conflicts.
+        _pybabel(
+            ["extract", "-F", str(cfg), "-k", "_l", "--no-location", "--sort-output"]
+            + ["-o", str(pot), *map(str, sources)]
+        )
         po = directory / "zh" / "LC_MESSAGES" / "messages.po"
         action = "update" if po.exists() else "init"
         _pybabel([action, "-i", str(pot), "-d", str(directory), "-l", "zh"])
