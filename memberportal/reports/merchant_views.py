@@ -1,45 +1,117 @@
-"""The merchant's report: what the program is doing, on one server-rendered page."""
+"""The merchant's reports: a page per subject, each figure beside the previous period's, with
+its chart and a CSV export of every table. Managers and the owner only."""
 
 from __future__ import annotations
 
-from flask import Blueprint
-from flask_babel import lazy_gettext as _l
+import csv
+import io
 
+from flask import Blueprint, Response, abort, request, stream_with_context
+from flask_babel import gettext as _
+
+from memberportal.core import brand
 from memberportal.core.auth import role_required
-from memberportal.core.clock import utcnow
+from memberportal.core.clock import local_date, utcnow
 from memberportal.core.htmx import render
-from memberportal.reports import queries
-from memberportal.reports.rules import bar_width, format_permille, permille
+from memberportal.reports import tables
+from memberportal.reports.forms import PeriodForm
+from memberportal.reports.rules import MAX_CUSTOM_DAYS, BadPeriod, resolve_period
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-PAID_STATUS_LABELS = {
-    "active": _l("Active"),
-    "trialing": _l("Trial"),
-    "past_due": _l("Payment overdue"),
-    "on_hold": _l("On hold"),
-    "ended": _l("Ended"),
-    "revoked": _l("Revoked"),
-}
+BOM = "\ufeff"  # so spreadsheet programs read the file as UTF-8 (Chinese names)
+
+
+def _context() -> tuple[PeriodForm, tables.Context, str | None]:
+    """The period asked for in the query string; this month, with a message, when it is not
+    one we can report."""
+    form = PeriodForm(request.args)
+    now = utcnow()
+    today = local_date(now)
+    error = None
+    if form.validate():
+        try:
+            period, previous = resolve_period(
+                form.period.data, today, form.start.data, form.end.data
+            )
+            return form, tables.Context(period, previous, now), None
+        except BadPeriod as bad:
+            error = _message(str(bad))
+    else:
+        error = _("Choose a period from the list, with days as YYYY-MM-DD.")
+    period, previous = resolve_period("this_month", today)
+    return form, tables.Context(period, previous, now), error
+
+
+def _message(reason: str) -> str:
+    if reason == "missing":
+        return _("Choose both days of a custom period.")
+    if reason == "order":
+        return _("The period's last day comes before its first.")
+    if reason == "future":
+        return _("The period cannot end after today.")
+    if reason == "length":
+        return _("A custom period can be at most %(n)s days long.", n=MAX_CUSTOM_DAYS)
+    return _("Choose a period from the list, with days as YYYY-MM-DD.")
+
+
+def _period_args() -> dict:
+    return {k: v for k, v in request.args.items() if k in ("period", "start", "end") and v}
 
 
 @bp.get("/")
 @role_required("reports.view")
 def index():
-    now = utcnow()
-    points = queries.point_figures()
-    members = queries.member_figures(now)
-    paid = queries.paid_figures()
+    return page("members")
+
+
+@bp.get("/<page>")
+@role_required("reports.view")
+def page(page: str):
+    if page not in tables.PAGES:
+        abort(404)
+    form, ctx, error = _context()
+    built = [build(ctx) for build in tables.PAGES[page]]
     return render(
-        "merchant/reports/index.html",
-        members=members,
-        new_members=[(month.strftime("%Y-%m"), n) for month, n in members.new_by_month],
-        tiers=queries.tier_distribution(),
-        points=points,
-        redemption_rate=format_permille(permille(points.redeemed, points.issued)),
-        paid=paid,
-        paid_status=[(PAID_STATUS_LABELS.get(s, s), n) for s, n in paid.by_status],
-        items=queries.top_items(),
-        bar=bar_width,
-        active_days=queries.ACTIVE_DAYS,
+        "merchant/reports/page.html",
+        status=400 if error else 200,
+        form=form,
+        ctx=ctx,
+        error=error,
+        report=page,
+        pages=list(tables.PAGES),
+        page_title=tables.page_title,
+        tables=built,
+        show=tables.show,
+        args=_period_args(),
+        brand_zone=brand.current()["time_zone"],
     )
+
+
+@bp.get("/<page>/<key>.csv")
+@role_required("reports.view")
+def export(page: str, key: str):
+    build = tables.builder(page, key)
+    if build is None:
+        abort(404)
+    _form, ctx, error = _context()
+    if error:
+        abort(400, error)
+    table = build(ctx)
+    name = f"{page}-{key}-{ctx.period.start:%Y%m%d}-{ctx.period.last_day:%Y%m%d}.csv"
+    response = Response(stream_with_context(_rows(table)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.mimetype_params["charset"] = "utf-8"
+    return response
+
+
+def _rows(table: tables.Table):
+    """The table's lines, one at a time, after the byte order mark."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    yield BOM
+    for row in [table.columns, *([tables.csv_value(c) for c in r] for r in table.rows)]:
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()

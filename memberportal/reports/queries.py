@@ -1,62 +1,105 @@
-"""What merchants measure, each figure from one set-based query (aggregates in SQL; no loop
-over members in Python). Times are cut into months in the brand's time zone."""
+"""Members, activity, tiers and join-month cohorts: each figure from set-based SQL (aggregates
+in the database, no loop over members in Python). Brand-local days and months arrive here as
+UTC bounds (`Window`, `month_index`), so SQLite and PostgreSQL cut them the same way."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, union_all
 
-from memberportal.core.clock import local_date, start_of_day
+from memberportal.core.clock import start_of_day
 from memberportal.core.i18n import localized
 from memberportal.extensions import db
-from memberportal.mall.models import Item, Order
+from memberportal.mall.models import Order
 from memberportal.members.models import Member
-from memberportal.memberships.models import BillingRecord, Membership
-from memberportal.points.models import LedgerEntry, PointLot
-from memberportal.points.rules import add_months
 from memberportal.purchases.models import Purchase
-from memberportal.tiers.models import Tier
+from memberportal.reports.rules import Period
+from memberportal.tiers.models import SignIn, Tier, TierChange
 
-ACTIVE_DAYS = 90
 # Orders that never became one (unpaid cash part) or were called off do not count.
 NOT_ORDERS = ("awaiting_payment", "cancelled")
 
 
-def _total(expr, condition=None):
+@dataclass(frozen=True)
+class Window:
+    """A period as UTC instants [start_at, end_at)."""
+
+    start_at: datetime
+    end_at: datetime
+
+    @classmethod
+    def of(cls, period: Period) -> Window:
+        return cls(start_of_day(period.start), start_of_day(period.end))
+
+    def holds(self, column):
+        return and_(column >= self.start_at, column < self.end_at)
+
+
+def total(expr, condition=None):
     """SUM(expr) (over rows meeting `condition`), 0 when there are none."""
     if condition is not None:
         expr = case((condition, expr), else_=0)
     return func.coalesce(func.sum(expr), 0)
 
 
+def count_if(condition):
+    return total(1, condition)
+
+
+def month_index(column, bounds: list[datetime]):
+    """Which of the months cut by `bounds` (n + 1 UTC instants) `column` falls in, 0 first;
+    NULL outside them."""
+    whens = [(column < high, i) for i, high in enumerate(bounds[1:])]
+    return case((column < bounds[0], None), *whens, else_=None)
+
+
+def month_bounds(firsts: list[date]) -> list[datetime]:
+    return [start_of_day(d) for d in firsts]
+
+
 @dataclass(frozen=True)
-class MemberFigures:
-    total: int
-    active: int
-    new_by_month: list[tuple[date, int]]  # (first day of the month, members who joined)
+class MemberCounts:
+    new: int
+    total: int  # members at the end of the period
+    before: int  # members at its start
+
+    @property
+    def growth(self) -> tuple[int, int]:
+        """(new members, members at the start): the growth rate's parts."""
+        return self.new, self.before
 
 
-def member_figures(now: datetime, months: int = 12) -> MemberFigures:
-    """Members in total, new members in each of the last `months` brand-local months (this
-    one included), and members active (a purchase not fully refunded in the last 90 days)."""
-    this_month = local_date(now).replace(day=1)
-    firsts = [add_months(this_month, -back) for back in range(months - 1, -1, -1)]
-    bounds = [start_of_day(d) for d in firsts] + [start_of_day(add_months(this_month, 1))]
+def member_counts(*windows: Window) -> list[MemberCounts]:
+    """New members in each window, members at its end and at its start, in one scan."""
     joined = Member.joined_at
-    per_month = [
-        _total(1, and_(joined >= low, joined < high))
-        for low, high in zip(bounds[:-1], bounds[1:], strict=True)
-    ]
-    total, *counts = db.session.execute(select(func.count(Member.id), *per_month)).one()
-    active = db.session.scalar(
-        select(func.count(func.distinct(Purchase.member_id))).where(
-            Purchase.at >= now - timedelta(days=ACTIVE_DAYS),
-            Purchase.refunded_cents < Purchase.amount_cents,
-        )
+    columns = []
+    for w in windows:
+        columns += [count_if(w.holds(joined)), count_if(joined < w.end_at)]
+        columns.append(count_if(joined < w.start_at))
+    row = db.session.execute(select(*columns)).one()
+    return [MemberCounts(*map(int, row[i : i + 3])) for i in range(0, len(row), 3)]
+
+
+def activity(low: datetime, high: datetime):
+    """(member_id, at) of what makes a member active: a purchase not fully refunded, a mall
+    order that is one, a daily sign-in; between two instants."""
+    return union_all(
+        select(Purchase.member_id, Purchase.at.label("at")).where(
+            Purchase.at >= low, Purchase.at < high, Purchase.refunded_cents < Purchase.amount_cents
+        ),
+        select(Order.member_id, Order.placed_at.label("at")).where(
+            Order.placed_at >= low, Order.placed_at < high, Order.status.not_in(NOT_ORDERS)
+        ),
+        select(SignIn.member_id, SignIn.at.label("at")).where(SignIn.at >= low, SignIn.at < high),
     )
-    return MemberFigures(int(total), int(active), list(zip(firsts, map(int, counts), strict=True)))
+
+
+def active_members(window: Window) -> int:
+    """Members with a purchase, a redemption or a sign-in in the window."""
+    events = activity(window.start_at, window.end_at).subquery()
+    return int(db.session.scalar(select(func.count(func.distinct(events.c.member_id)))))
 
 
 def tier_distribution() -> list[tuple[str, int]]:
@@ -71,83 +114,85 @@ def tier_distribution() -> list[tuple[str, int]]:
 
 
 @dataclass(frozen=True)
-class PointFigures:
-    issued: int  # every credit: purchases, staff grants, campaigns
-    redeemed: int  # spent on redemptions, net of what cancelled redemptions gave back
-    taken_by_staff: int
-    expired: int
-    clawed_back: int  # taken back by refunds
-    outstanding: int  # the liability: points still open in lots
-    debt: int  # owed by members after refunds of points already spent
+class TierMove:
+    source: str
+    target: str
+    up: bool
+    counts: tuple[int, ...]  # one per window
 
 
-def point_figures() -> PointFigures:
-    """Points issued, redeemed, expired and outstanding, from the ledger and the open lots.
-
-    issued - redeemed - taken_by_staff - expired - clawed_back = outstanding - debt.
-    """
-    e = LedgerEntry
-    redemption = and_(e.entry_type.in_(("spend", "give_back")), e.kind != "adjust")
-    row = db.session.execute(
-        select(
-            _total(e.points, e.entry_type == "earn"),
-            -_total(e.points, redemption),
-            -_total(e.points, and_(e.entry_type == "spend", e.kind == "adjust")),
-            -_total(e.points, e.entry_type == "expire"),
-            -_total(e.points, e.entry_type == "clawback"),
-        )
-    ).one()
-    outstanding = db.session.scalar(select(_total(PointLot.remaining)))
-    debt = db.session.scalar(select(_total(Member.points_debt)))
-    return PointFigures(*map(int, row), int(outstanding), int(debt))
-
-
-@dataclass(frozen=True)
-class PaidFigures:
-    by_status: list[tuple[str, int]]
-    payments_cents: int
-    refunds_cents: int
-
-    @property
-    def revenue_cents(self) -> int:
-        return self.payments_cents - self.refunds_cents
-
-
-def paid_figures() -> PaidFigures:
-    """Paid memberships by status, and the paid card's revenue to date (billing rows)."""
-    by_status = db.session.execute(
-        select(Membership.status, func.count(Membership.id))
-        .group_by(Membership.status)
-        .order_by(func.count(Membership.id).desc(), Membership.status)
-    ).all()
-    b = BillingRecord
-    paid, refunded = db.session.execute(
-        select(
-            _total(b.amount_cents, b.kind == "payment"), _total(b.amount_cents, b.kind == "refund")
-        )
-    ).one()
-    return PaidFigures([(s, int(n)) for s, n in by_status], int(paid), int(refunded))
-
-
-@dataclass(frozen=True)
-class ItemFigure:
-    name: str
-    orders: int
-    quantity: int
-    points: int
-
-
-def top_items(limit: int = 5) -> list[ItemFigure]:
-    """Mall items with the most orders (not cancelled, not awaiting payment)."""
-    orders = func.count(Order.id)
+def tier_moves(*windows: Window) -> list[TierMove]:
+    """Moves between tiers in each window, by (from, to), upward moves first."""
+    src, dst, c = Tier.__table__.alias("src"), Tier.__table__.alias("dst"), TierChange
+    counts = [count_if(w.holds(c.at)) for w in windows]
     rows = db.session.execute(
         select(
-            Item.name_zh, Item.name_en, orders, _total(Order.quantity), _total(Order.points_cost)
+            src.c.name_zh,
+            src.c.name_en,
+            dst.c.name_zh,
+            dst.c.name_en,
+            src.c.rank,
+            dst.c.rank,
+            *counts,
         )
-        .join(Order, Order.item_id == Item.id)
-        .where(Order.status.not_in(NOT_ORDERS))
-        .group_by(Item.id, Item.name_zh, Item.name_en)
-        .order_by(orders.desc(), Item.id)
-        .limit(limit)
+        .join(src, src.c.id == c.from_tier_id)
+        .join(dst, dst.c.id == c.to_tier_id)
+        .where(*[c.at >= min(w.start_at for w in windows), c.at < max(w.end_at for w in windows)])
+        .group_by(
+            src.c.id,
+            dst.c.id,
+            src.c.name_zh,
+            src.c.name_en,
+            dst.c.name_zh,
+            dst.c.name_en,
+            src.c.rank,
+            dst.c.rank,
+        )
+        .order_by((dst.c.rank > src.c.rank).desc(), src.c.rank, dst.c.rank)
     ).all()
-    return [ItemFigure(localized(zh, en), int(n), int(q), int(p)) for zh, en, n, q, p in rows]
+    return [
+        TierMove(localized(fz, fe), localized(tz, te), tr > fr, tuple(map(int, n)))
+        for fz, fe, tz, te, fr, tr, *n in rows
+        if any(n)
+    ]
+
+
+@dataclass(frozen=True)
+class Cohorts:
+    months: list[date]  # first day of each join month, oldest first
+    sizes: list[int]
+    # active[c][k]: members of cohort c active k months after the month they joined
+    active: list[list[int]]
+
+
+def cohorts(firsts: list[date]) -> Cohorts:
+    """Retention by join month: members who joined in each month of `firsts` (n + 1 month
+    starts) and how many of them were active in each later month, up to the last one."""
+    bounds = month_bounds(firsts)
+    joined = month_index(Member.joined_at, bounds)
+    n = len(firsts) - 1
+    sizes = [0] * n
+    members = (
+        select(joined.label("c"))
+        .where(Member.joined_at >= bounds[0], Member.joined_at < bounds[-1])
+        .subquery()
+    )
+    for c, size in db.session.execute(
+        select(members.c.c, func.count()).group_by(members.c.c)
+    ).all():
+        sizes[int(c)] = int(size)
+    events = activity(bounds[0], bounds[-1]).subquery()
+    pairs = (
+        select(joined.label("c"), month_index(events.c.at, bounds).label("m"), events.c.member_id)
+        .join(Member, Member.id == events.c.member_id)
+        .where(Member.joined_at >= bounds[0], Member.joined_at < bounds[-1])
+        .subquery()
+    )
+    active = [[0] * (n - c) for c in range(n)]
+    for c, m, k in db.session.execute(
+        select(pairs.c.c, pairs.c.m, func.count(func.distinct(pairs.c.member_id)))
+        .where(pairs.c.m >= pairs.c.c)
+        .group_by(pairs.c.c, pairs.c.m)
+    ).all():
+        active[int(c)][int(m) - int(c)] = int(k)
+    return Cohorts(firsts[:-1], sizes, active)
