@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from memberportal.core.db import BigID, intpk
@@ -25,6 +25,13 @@ class Purchase(db.Model):
         CheckConstraint(
             "growth_refunded >= 0 AND growth_refunded <= growth_earned", name="growth_refunded"
         ),
+        # Reports group purchases by member within a period from this index alone (reports_0001).
+        Index(
+            "ix_purchases_member_at",
+            "member_id",
+            "at",
+            postgresql_include=["amount_cents", "refunded_cents"],
+        ),  # fmt: skip
     )
 
     id: Mapped[intpk]

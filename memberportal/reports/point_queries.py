@@ -50,40 +50,44 @@ class PointFlows:
             self.clawed_back -= points
 
 
-def point_flows(*windows: Window) -> list[PointFlows]:
-    """Each window's point flows, from one grouped scan of the ledger rows in them."""
-    e = LedgerEntry
-    sums = [total(e.points, w.holds(e.at)) for w in windows]
-    rows = db.session.execute(
-        select(e.entry_type, e.kind, *sums)
-        .where(e.at >= min(w.start_at for w in windows), e.at < max(w.end_at for w in windows))
-        .group_by(e.entry_type, e.kind)
-    ).all()
-    flows = [PointFlows() for _ in windows]
-    for entry_type, kind, *points in rows:
-        for flow, p in zip(flows, points, strict=True):
-            if p:
-                flow.add(entry_type, kind, int(p))
-    return flows
+@dataclass(frozen=True)
+class LedgerSummary:
+    windows: list[PointFlows]  # one per window asked for
+    months: list[PointFlows]  # one per month
 
 
-def monthly_flows(firsts: list[date]) -> list[PointFlows]:
-    """Point flows in each month of `firsts` (n + 1 month starts, brand-local)."""
+def ledger_summary(windows: list[Window], firsts: list[date]) -> LedgerSummary:
+    """Point flows in each window and in each month of `firsts` (n + 1 brand-local month
+    starts), from one grouped scan of the ledger: each row is keyed by its month and by the
+    first window it falls in, and Python adds the few hundred groups up."""
     bounds = month_bounds(firsts)
     e = LedgerEntry
+    window = case(*[(w.holds(e.at), i) for i, w in enumerate(windows)], else_=None)
+    low = min([bounds[0], *(w.start_at for w in windows)])
+    high = max([bounds[-1], *(w.end_at for w in windows)])
     rows = (
-        select(month_index(e.at, bounds).label("m"), e.entry_type, e.kind, e.points)
-        .where(e.at >= bounds[0], e.at < bounds[-1])
+        select(
+            month_index(e.at, bounds).label("m"),
+            window.label("w"),
+            e.entry_type,
+            e.kind,
+            e.points,
+        )  # fmt: skip
+        .where(e.at >= low, e.at < high)
         .subquery()
     )
-    flows = [PointFlows() for _ in bounds[1:]]
-    for m, entry_type, kind, points in db.session.execute(
-        select(rows.c.m, rows.c.entry_type, rows.c.kind, func.sum(rows.c.points)).group_by(
-            rows.c.m, rows.c.entry_type, rows.c.kind
-        )
+    grouped = select(rows.c.m, rows.c.w, rows.c.entry_type, rows.c.kind, func.sum(rows.c.points))
+    summary = LedgerSummary([PointFlows() for _ in windows], [PointFlows() for _ in bounds[1:]])
+    # A row in two windows would count in the first only; a period and the one before it
+    # never overlap.
+    for m, w, entry_type, kind, points in db.session.execute(
+        grouped.group_by(rows.c.m, rows.c.w, rows.c.entry_type, rows.c.kind)
     ).all():
-        flows[int(m)].add(entry_type, kind, int(points))
-    return flows
+        if m is not None:
+            summary.months[int(m)].add(entry_type, kind, int(points))
+        if w is not None:
+            summary.windows[int(w)].add(entry_type, kind, int(points))
+    return summary
 
 
 @dataclass(frozen=True)

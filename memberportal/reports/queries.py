@@ -96,10 +96,15 @@ def activity(low: datetime, high: datetime):
     )
 
 
-def active_members(window: Window) -> int:
-    """Members with a purchase, a redemption or a sign-in in the window."""
-    events = activity(window.start_at, window.end_at).subquery()
-    return int(db.session.scalar(select(func.count(func.distinct(events.c.member_id)))))
+def active_members(*windows: Window) -> list[int]:
+    """Members with a purchase, a redemption or a sign-in in each window, from one pass over
+    what happened between the first window's start and the last one's end."""
+    low, high = min(w.start_at for w in windows), max(w.end_at for w in windows)
+    events = activity(low, high).subquery()
+    counts = [
+        func.count(func.distinct(case((w.holds(events.c.at), events.c.member_id)))) for w in windows
+    ]
+    return [int(n) for n in db.session.execute(select(*counts)).one()]
 
 
 def tier_distribution() -> list[tuple[str, int]]:

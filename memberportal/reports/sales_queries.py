@@ -30,23 +30,24 @@ class Sales:
     repeat_buyers: int  # buyers with two orders or more
 
 
-def sales(window: Window) -> Sales:
-    """Orders, net revenue, buyers and repeat buyers in the window, from one grouped scan."""
+def sales(*windows: Window) -> list[Sales]:
+    """Orders, net revenue, buyers and repeat buyers in each window, from one scan of the
+    purchases grouped by member."""
+    orders = [count_if(_orders_in(w)).label(f"n{i}") for i, w in enumerate(windows)]
+    cents = [total(NET, _orders_in(w)).label(f"c{i}") for i, w in enumerate(windows)]
+    low, high = min(w.start_at for w in windows), max(w.end_at for w in windows)
     per_buyer = (
-        select(func.count().label("n"), func.sum(NET).label("cents"))
-        .where(_orders_in(window))
+        select(*orders, *cents)
+        .where(Purchase.at >= low, Purchase.at < high)
         .group_by(Purchase.member_id)
         .subquery()
     )
-    row = db.session.execute(
-        select(
-            total(per_buyer.c.n),
-            total(per_buyer.c.cents),
-            func.count(),
-            count_if(per_buyer.c.n >= 2),
-        )
-    ).one()
-    return Sales(*map(int, row))
+    columns = []
+    for i in range(len(windows)):
+        n, c = per_buyer.c[f"n{i}"], per_buyer.c[f"c{i}"]
+        columns += [total(n), total(c), count_if(n >= 1), count_if(n >= 2)]
+    row = db.session.execute(select(*columns)).one()
+    return [Sales(*map(int, row[i : i + 4])) for i in range(0, len(row), 4)]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ it is compared with; the page and the CSV export call the same builder."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
@@ -41,6 +41,13 @@ class Context:
     period: Period
     previous: Period
     now: datetime
+    # Figures two tables of a page share, computed once per request.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def once(self, key: str, compute: Callable):
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
     @property
     def cur(self) -> Window:
@@ -114,7 +121,7 @@ def _month_label(d: date) -> str:
 
 def members_summary(ctx: Context) -> Table:
     cur, prev = queries.member_counts(ctx.cur, ctx.prev)
-    active = [queries.active_members(ctx.cur), queries.active_members(ctx.prev)]
+    active = queries.active_members(ctx.cur, ctx.prev)
     rows = [
         compared(_("New members"), "count", cur.new, prev.new),
         compared(_("Members at the end of the period"), "count", cur.total, prev.total),
@@ -231,8 +238,16 @@ def source_label(kind: str) -> str:
     return str(SOURCES.get(kind, kind))
 
 
+def _ledger(ctx: Context) -> point_queries.LedgerSummary:
+    """The period's, the previous period's and the 12 months' point flows: one ledger scan
+    that the page's two point tables share."""
+    return ctx.once(
+        "ledger", lambda: point_queries.ledger_summary([ctx.cur, ctx.prev], ctx.months())
+    )
+
+
 def points_flows(ctx: Context) -> Table:
-    cur, prev = point_queries.point_flows(ctx.cur, ctx.prev)
+    cur, prev = _ledger(ctx).windows
     rows = [compared(_("Points issued"), "count", cur.issued, prev.issued)]
     for kind in point_queries.sources([cur, prev]):
         rows.append(
@@ -279,7 +294,7 @@ def points_flows(ctx: Context) -> Table:
 
 def points_monthly(ctx: Context) -> Table:
     firsts = ctx.months()
-    flows = point_queries.monthly_flows(firsts)
+    flows = _ledger(ctx).months
     labels = [_month_label(d) for d in firsts[:-1]]
     rates = [permille(f.redeemed, f.issued) for f in flows]
     rows = [
@@ -350,8 +365,8 @@ def points_liability(ctx: Context) -> Table:
 
 
 def sales_summary(ctx: Context) -> Table:
-    cur, prev = sales_queries.sales(ctx.cur), sales_queries.sales(ctx.prev)
-    year = [sales_queries.sales(Window.of(_year_to(p.end))) for p in (ctx.period, ctx.previous)]
+    years = [Window.of(_year_to(p.end)) for p in (ctx.period, ctx.previous)]
+    cur, prev, *year = sales_queries.sales(ctx.cur, ctx.prev, *years)
     rows = [
         compared(_("Orders"), "count", cur.orders, prev.orders),
         compared(_("Revenue"), "money", cur.revenue_cents, prev.revenue_cents),
