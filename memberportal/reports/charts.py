@@ -12,6 +12,7 @@ from memberportal.reports.rules import nice_ceiling
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 64, 8, 12, 36
 TICKS = 4
+MAX_LABELS = 8
 
 
 @dataclass(frozen=True)
@@ -78,10 +79,16 @@ def bar_chart(
             if v is None:
                 continue
             x = LEFT + i * slot + pad + s * bar_w
-            title = f"{labels[i]}, {name}: {fmt(v)}"
-            bars.append(Bar(x, y_of(max(v, 0)), bar_w, base - y_of(max(v, 0)), s, title))
+            said = f"{labels[i]}, {name}: {fmt(v)}"
+            bars.append(Bar(x, y_of(max(v, 0)), bar_w, base - y_of(max(v, 0)), s, said))
     ticks = [Tick(y_of(top * t // TICKS), fmt(top * t // TICKS)) for t in range(TICKS + 1)]
-    label_x = [Label(LEFT + i * slot + slot // 2, text) for i, text in enumerate(labels)]
+    # More than 8 labels do not fit side by side: every other one, ending with the last.
+    step = 2 if len(labels) > MAX_LABELS else 1
+    label_x = [
+        Label(LEFT + i * slot + slot // 2, text)
+        for i, text in enumerate(labels)
+        if (len(labels) - 1 - i) % step == 0
+    ]
     line = Tick(y_of(reference[0]), reference[1]) if reference else None
     names = [name for name, _vs in series]
     return Chart(key, title, description, names, bars, ticks, label_x, line)

@@ -526,7 +526,8 @@ Builder = Callable[[Context], Table]
 PAGES: dict[str, tuple[Builder, ...]] = {
     "members": (members_summary, members_by_month, members_tiers, members_tier_moves),
     "cohorts": (cohorts_retention,),
-    "points": (points_flows, points_monthly, points_liability),
+    "points": (points_flows, points_monthly),
+    "liability": (points_liability,),
     "sales": (sales_summary, sales_bands),
     "paid": (paid_summary,),
     "mall": (mall_items, mall_coupons),
@@ -534,7 +535,8 @@ PAGES: dict[str, tuple[Builder, ...]] = {
 TABLE_KEYS = {
     "members": ("summary", "by_month", "tiers", "tier_moves"),
     "cohorts": ("retention",),
-    "points": ("flows", "monthly", "liability"),
+    "points": ("flows", "monthly"),
+    "liability": ("liability",),
     "sales": ("summary", "bands"),
     "paid": ("summary",),
     "mall": ("items", "coupons"),
@@ -546,6 +548,7 @@ def page_title(page: str) -> str:
         "members": _("Members"),
         "cohorts": _("Retention"),
         "points": _("Points"),
+        "liability": _("Points liability"),
         "sales": _("Purchases"),
         "paid": _("Paid card"),
         "mall": _("Mall and coupons"),

@@ -133,6 +133,14 @@ def test_bar_chart_scales_to_a_round_top_and_draws_the_reference_line():
     assert chart.line.y == TOP and chart.line.text == "Healthy: 50%"
     assert [t.text for t in chart.ticks] == ["0.0%", "12.5%", "25.0%", "37.5%", "50.0%"]
     assert bar.title == "2026-05, rate: 25.0%" and base == HEIGHT - 36
+    assert (chart.title, chart.description) == ("Redemption rate", "desc")
     two = bar_chart("t", "t", "d", ["a"], [("now", [10]), ("before", [5])])
     assert [b.series for b in two.bars] == [0, 1] and two.bars[0].x < two.bars[1].x
     assert two.bars[0].height == 2 * two.bars[1].height
+
+
+def test_a_year_of_months_labels_every_other_month_ending_with_the_last():
+    months = [f"2026-{m:02d}" for m in range(1, 13)]
+    chart = bar_chart("m", "t", "d", months, [("n", list(range(12)))])
+    assert [label.text for label in chart.labels] == months[1::2]
+    assert len(chart.bars) == 12
