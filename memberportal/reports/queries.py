@@ -122,15 +122,37 @@ def active_members(*windows: Window) -> list[int]:
     return counts
 
 
-def tier_distribution() -> list[tuple[str, int]]:
-    """(tier name, members) for every tier, lowest rank first (empty tiers show 0)."""
-    rows = db.session.execute(
-        select(Tier.name_zh, Tier.name_en, func.count(Member.id))
-        .outerjoin(Member, Member.tier_id == Tier.id)
-        .group_by(Tier.id, Tier.rank, Tier.name_zh, Tier.name_en)
-        .order_by(Tier.rank)
-    ).all()
-    return [(localized(zh, en), int(n)) for zh, en, n in rows]
+def tier_distribution(*moments: datetime) -> list[tuple[str, list[int]]]:
+    """(tier name, members in it at each moment) for every tier, lowest rank first.
+
+    A member's tier changes only with a tier_changes row, so at a past moment a member was in
+    the tier their first change after it moved them from, or else in the tier they hold now;
+    only the changes since the moment are read (ids follow time: a row is written when its
+    move happens)."""
+    tiers = db.session.execute(select(Tier.id, Tier.name_zh, Tier.name_en).order_by(Tier.rank))
+    tiers = tiers.all()
+    counts = {tier_id: [0] * len(moments) for tier_id, _zh, _en in tiers}
+    moved = TierChange.__table__.alias("moved")
+    for i, at in enumerate(moments):
+        first = (
+            select(TierChange.member_id, func.min(TierChange.id).label("change_id"))
+            .where(TierChange.at >= at)
+            .group_by(TierChange.member_id)
+            .subquery()
+        )
+        held = (
+            select(func.coalesce(moved.c.from_tier_id, Member.tier_id).label("tier_id"))
+            .select_from(Member)
+            .outerjoin(first, first.c.member_id == Member.id)
+            .outerjoin(moved, moved.c.id == first.c.change_id)
+            .where(Member.joined_at < at)
+            .subquery()
+        )
+        for tier_id, n in db.session.execute(
+            select(held.c.tier_id, func.count()).group_by(held.c.tier_id)
+        ).all():
+            counts[tier_id][i] = int(n)
+    return [(localized(zh, en), counts[tier_id]) for tier_id, zh, en in tiers]
 
 
 @dataclass(frozen=True)

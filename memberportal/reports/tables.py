@@ -174,21 +174,29 @@ def members_by_month(ctx: Context) -> Table:
 
 
 def members_tiers(ctx: Context) -> Table:
-    tiers = queries.tier_distribution()
-    everyone = sum(n for _name, n in tiers)
-    rows = [[("text", name), ("count", n), ("rate", permille(n, everyone))] for name, n in tiers]
+    tiers = queries.tier_distribution(ctx.cur.end_at, ctx.prev.end_at)
+    everyone = [sum(n[i] for _name, n in tiers) for i in range(2)]
+    rows = [
+        [
+            ("text", name),
+            ("count", n[0]),
+            ("rate", permille(n[0], everyone[0])),
+            ("count", n[1]),
+            ("rate", permille(n[1], everyone[1])),
+        ]  # fmt: skip
+        for name, n in tiers
+    ]
     chart = charts.bar_chart(
-        "tiers",
-        _("Tier distribution"),
-        _("Members in each tier today."),
+        "tiers", _("Tier distribution"),
+        _("Members in each tier at the end of this period and of the previous one."),
         [name for name, _n in tiers],
-        [(_("Members"), [n for _name, n in tiers])],
+        [(_("This period"), [n[0] for _name, n in tiers]),
+         (_("Previous period"), [n[1] for _name, n in tiers])],
         fmt=format_points,
-    )
-    note = _("Tiers as they are today, whatever the period.")
-    return Table(
-        "tiers", _("Tier distribution"), [_("Tier"), _("Members"), _("Share")], rows, chart, note
-    )
+    )  # fmt: skip
+    columns = [_("Tier"), _("Members at the end of the period"), _("Share"),
+               _("Previous period"), _("Share")]  # fmt: skip
+    return Table("tiers", _("Tier distribution"), columns, rows, chart)
 
 
 def members_tier_moves(ctx: Context) -> Table:

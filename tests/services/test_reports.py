@@ -39,7 +39,9 @@ def test_active_members_bought_redeemed_or_signed_in():
 
 def test_tiers_today_and_moves_in_the_period():
     build()
-    assert [n for _name, n in queries.tier_distribution()] == [5, 1, 0, 0]
+    june_3 = datetime(2026, 6, 3, tzinfo=UTC)  # A joined on 1 June, reached VIP2 on 5 June
+    at = [n for _name, n in queries.tier_distribution(JUNE.end_at, june_3, MAY.end_at)]
+    assert at == [[5, 6, 4], [1, 0, 0], [0, 0, 0], [0, 0, 0]]
     moves = queries.tier_moves(JUNE, MAY)
     assert [(m.up, m.counts) for m in moves] == [(True, (1, 0))]
 

@@ -49,6 +49,7 @@ def test_members_page_compares_with_the_previous_period(app):
         "2",
         "6",
     ]
+    assert row(page, "tiers", "VIP2 Silver") == ["1", "16.6%", "0", "0.0%"]
     assert row(page, "tier_moves", "VIP1 Classic") == ["VIP2 Silver", "up", "1", "0"]
     assert '<title id="members-summary-title">New and active members</title>' in page
     assert 'aria-labelledby="members-summary-title members-summary-desc"' in page
