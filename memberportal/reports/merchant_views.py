@@ -13,7 +13,7 @@ from memberportal.core import brand
 from memberportal.core.auth import role_required
 from memberportal.core.clock import local_date, utcnow
 from memberportal.core.htmx import render
-from memberportal.reports import tables
+from memberportal.reports import pages, tables
 from memberportal.reports.forms import PeriodForm
 from memberportal.reports.rules import MAX_CUSTOM_DAYS, BadPeriod, resolve_period
 
@@ -68,10 +68,10 @@ def index():
 @bp.get("/<page>")
 @role_required("reports.view")
 def page(page: str):
-    if page not in tables.PAGES:
+    if page not in pages.PAGES:
         abort(404)
     form, ctx, error = _context()
-    built = [build(ctx) for build in tables.PAGES[page]]
+    built = [build(ctx) for build in pages.PAGES[page]]
     return render(
         "merchant/reports/page.html",
         status=400 if error else 200,
@@ -79,8 +79,8 @@ def page(page: str):
         ctx=ctx,
         error=error,
         report=page,
-        pages=list(tables.PAGES),
-        page_title=tables.page_title,
+        pages=list(pages.PAGES),
+        page_title=pages.page_title,
         tables=built,
         show=tables.show,
         args=_period_args(),
@@ -91,7 +91,7 @@ def page(page: str):
 @bp.get("/<page>/<key>.csv")
 @role_required("reports.view")
 def export(page: str, key: str):
-    build = tables.builder(page, key)
+    build = pages.builder(page, key)
     if build is None:
         abort(404)
     _form, ctx, error = _context()
