@@ -7,7 +7,6 @@ import csv
 import io
 
 from flask import Blueprint, Response, abort, request, stream_with_context
-from flask_babel import gettext as _
 
 from memberportal.core import brand
 from memberportal.core.auth import role_required
@@ -15,7 +14,7 @@ from memberportal.core.clock import local_date, utcnow
 from memberportal.core.htmx import render
 from memberportal.reports import pages, tables
 from memberportal.reports.forms import PeriodForm
-from memberportal.reports.rules import MAX_CUSTOM_DAYS, BadPeriod, resolve_period
+from memberportal.reports.rules import BadPeriod, resolve_period
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -23,36 +22,19 @@ BOM = "\ufeff"  # so spreadsheet programs read the file as UTF-8 (Chinese names)
 
 
 def _context() -> tuple[PeriodForm, tables.Context, str | None]:
-    """The period asked for in the query string; this month, with a message, when it is not
+    """The period asked for in the query string; this month, with the reason, when it is not
     one we can report."""
     form = PeriodForm(request.args)
     now = utcnow()
     today = local_date(now)
-    error = None
-    if form.validate():
-        try:
-            period, previous = resolve_period(
-                form.period.data, today, form.start.data, form.end.data
-            )
-            return form, tables.Context(period, previous, now), None
-        except BadPeriod as bad:
-            error = _message(str(bad))
-    else:
-        error = _("Choose a period from the list, with days as YYYY-MM-DD.")
-    period, previous = resolve_period("this_month", today)
-    return form, tables.Context(period, previous, now), error
-
-
-def _message(reason: str) -> str:
-    if reason == "missing":
-        return _("Choose both days of a custom period.")
-    if reason == "order":
-        return _("The period's last day comes before its first.")
-    if reason == "future":
-        return _("The period cannot end after today.")
-    if reason == "length":
-        return _("A custom period can be at most %(n)s days long.", n=MAX_CUSTOM_DAYS)
-    return _("Choose a period from the list, with days as YYYY-MM-DD.")
+    try:
+        if not form.validate():
+            raise BadPeriod()
+        period, previous = resolve_period(form.period.data, today, form.start.data, form.end.data)
+        return form, tables.Context(period, previous, now), None
+    except BadPeriod as bad:
+        period, previous = resolve_period("this_month", today)
+        return form, tables.Context(period, previous, now), str(bad.message)
 
 
 def _period_args() -> dict:

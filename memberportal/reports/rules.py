@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
+
+from memberportal.core.errors import ValidationFailed
 from memberportal.points.rules import add_months
 
 BAR_STEP = 5  # the stylesheet has width classes .w-0, .w-5 ... .w-100
@@ -36,8 +39,12 @@ class Period:
         return self.end - timedelta(days=1)
 
 
-class BadPeriod(ValueError):
-    """A custom period that cannot be reported (order, length, future)."""
+class BadPeriod(ValidationFailed):
+    """A period that cannot be reported: unknown, a custom one with a day missing, ending
+    before it starts or after today, or too long."""
+
+    code = "bad_period"
+    default_message = _l("Choose a period from the list, with days as YYYY-MM-DD.")
 
 
 def resolve_period(key: str, today: date, first: date | None = None, last: date | None = None):
@@ -57,15 +64,17 @@ def resolve_period(key: str, today: date, first: date | None = None, last: date 
         return _shifted_days(Period(today - timedelta(days=89), today + timedelta(days=1)))
     if key == "custom":
         if first is None or last is None:
-            raise BadPeriod("missing")
+            raise BadPeriod(_l("Choose both days of a custom period."))
         if last < first:
-            raise BadPeriod("order")
+            raise BadPeriod(_l("The period's last day comes before its first."))
         if last > today:
-            raise BadPeriod("future")
+            raise BadPeriod(_l("The period cannot end after today."))
         if (last - first).days + 1 > MAX_CUSTOM_DAYS:
-            raise BadPeriod("length")
+            raise BadPeriod(
+                _l("A custom period can be at most %(n)s days long.", n=MAX_CUSTOM_DAYS)
+            )
         return _shifted_days(Period(first, last + timedelta(days=1)))
-    raise BadPeriod("key")
+    raise BadPeriod()
 
 
 def _shifted_months(period: Period, months: int) -> tuple[Period, Period]:

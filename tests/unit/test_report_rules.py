@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from flask_babel import force_locale
 
 from memberportal.reports.charts import HEIGHT, TOP, bar_chart
 from memberportal.reports.rules import (
@@ -104,13 +105,13 @@ def test_custom_periods():
     )
     assert now.days == 10 and now.last_day == D(2026, 6, 10)
     bad = [
-        (D(2026, 6, 10), D(2026, 6, 1), "order"),
-        (D(2026, 6, 1), D(2026, 6, 16), "future"),
-        (D(2020, 1, 1), D(2026, 6, 1), "length"),
-        (None, D(2026, 6, 1), "missing"),
+        (D(2026, 6, 10), D(2026, 6, 1), "comes before its first"),
+        (D(2026, 6, 1), D(2026, 6, 16), "cannot end after today"),
+        (D(2020, 1, 1), D(2026, 6, 1), "at most 1098 days"),
+        (None, D(2026, 6, 1), "both days"),
     ]
     for first, last, reason in bad:
-        with pytest.raises(BadPeriod, match=reason):
+        with force_locale("en"), pytest.raises(BadPeriod, match=reason):
             resolve_period("custom", D(2026, 6, 15), first, last)
     with pytest.raises(BadPeriod):
         resolve_period("forever", D(2026, 6, 15))
