@@ -74,6 +74,9 @@ ACTION_LABELS = {
     "risk.member_frozen": _l("Account frozen for review"),
     "risk.member_unfrozen": _l("Account unfrozen"),
     "risk.rules_changed": _l("Risk thresholds changed"),
+    "member.sign_in_failed": _l("Member sign-in failed"),
+    "staff.signed_in": _l("Staff signed in"),
+    "staff.sign_in_failed": _l("Staff sign-in failed"),
     "staff.created": _l("Staff account created"),
     "staff.deactivated": _l("Staff account deactivated"),
     "staff.reactivated": _l("Staff account reactivated"),
@@ -117,6 +120,7 @@ def subject_label(code: str) -> str:
 # The system's own actors (jobs, commands, the payment webhook), by their stored label.
 SYSTEM_LABELS = {
     "system": _l("System"),
+    "sign-in visitor": _l("Visitor (not signed in)"),
     "birthday coupons": _l("Birthday coupons (job)"),
     "member-day coupons": _l("Member-day coupons (job)"),
     "paid-card coupons": _l("Paid-card coupons (job)"),
