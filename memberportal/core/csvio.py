@@ -48,9 +48,11 @@ def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> 
     return response
 
 
-def read_upload(data: bytes) -> list[list[str]]:
-    """The rows of an uploaded CSV. UTF-8 (with or without a byte-order mark) first, then
-    GB18030, which is what spreadsheets in Chinese save; blank lines are dropped."""
+def read_upload(data: bytes) -> list[tuple[int, list[str]]]:
+    """(line number, cells) of each row of an uploaded CSV. UTF-8 (with or without a
+    byte-order mark) first, then GB18030, which is what spreadsheets in Chinese save; blank
+    lines are dropped but keep their place in the numbering, so a report matches the file.
+    Raises ValueError for a file that is not text or not CSV."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -59,5 +61,14 @@ def read_upload(data: bytes) -> list[list[str]]:
         break
     else:
         raise ValueError("not a text file")
-    rows = csv.reader(io.StringIO(text, newline=""))
-    return [[cell.strip() for cell in row] for row in rows if any(cell.strip() for cell in row)]
+    if "\x00" in text:
+        raise ValueError("not a text file")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return [
+            (reader.line_num, [cell.strip() for cell in row])
+            for row in reader
+            if any(cell.strip() for cell in row)
+        ]
+    except csv.Error as error:
+        raise ValueError(str(error)) from None
