@@ -35,7 +35,8 @@ def authenticate_member(contact: str, password: str) -> Member | None:
         return None
     query = select(Member).where(Member.phone == phone if phone else Member.email == email)
     member = db.session.scalars(query).first()
-    if member is None or not member.is_active:
+    # An imported member without a password yet takes as long to refuse as a wrong one.
+    if member is None or not member.is_active or "$" not in member.password_hash:
         check_password_hash(_DUMMY_HASH, password)
         return None
     return member if check_password_hash(member.password_hash, password) else None

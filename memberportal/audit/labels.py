@@ -46,6 +46,7 @@ ACTION_LABELS = {
     "mall.refund_confirmed": _l("Cash refund confirmed"),
     "mall.refund_failed": _l("Cash refund failed"),
     "member.registered": _l("Member registered"),
+    "member.imported": _l("Member imported"),
     "member.profile_updated": _l("Profile updated"),
     "member.birthday_corrected": _l("Birthday corrected by staff"),
     "member.profile_completed": _l("Profile completed"),

@@ -1,4 +1,5 @@
-"""Managers: bulk points from a CSV (upload, preview, confirm, progress, report)."""
+"""Managers: bulk points and member import from a CSV (upload, preview, confirm, progress,
+report), the same pages for both kinds."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from flask_login import current_user
 from memberportal.bulk import labels, queries
 from memberportal.bulk import services as bulk
 from memberportal.bulk.forms import StepForm, UploadForm
-from memberportal.bulk.models import DONE, POINTS, RUNNING
+from memberportal.bulk.models import DONE, MEMBERS, POINTS, RUNNING
 from memberportal.core.auth import role_required
 from memberportal.core.clock import utcnow
 from memberportal.core.csvio import csv_response
@@ -20,9 +21,10 @@ from memberportal.core.htmx import is_htmx, redirect_after_post, render
 
 bp = Blueprint("bulk", __name__, url_prefix="/bulk")
 
-# kind -> (permission, upload use case, page title)
+# kind -> (permission, upload use case)
 KINDS: dict[str, tuple[str, Callable]] = {
     POINTS: ("points.adjust", bulk.upload_points),
+    MEMBERS: ("members.import", bulk.upload_members),
 }
 
 
@@ -115,15 +117,20 @@ def step(kind: str, upload_id: int):
 
 def report(kind: str, upload_id: int):
     upload = _upload_or_404(kind, upload_id)
-    header = [_("Line"), _("Member (as typed)"), _("Member number"), _("Points"), _("Reason"),
-              _("Preview"), _("Result"), _("Why")]  # fmt: skip
+    if kind == POINTS:
+        columns = [_("Member (as typed)"), _("Member number"), _("Points"), _("Reason")]
+        keys = ("member", None, "points", "reason")
+    else:
+        columns = [_("Name"), _("Phone or email"), _("Growth"), _("Points"), _("Member number")]
+        keys = ("name", "contact", "growth", "points", None)
+    header = [_("Line"), *columns, _("Preview"), _("Result"), _("Why")]
 
     def rows():
         for row, member_no in queries.stream_rows(upload.id):
             data = row.data or {}
+            values = [data.get(key, "") if key else member_no or "" for key in keys]
             yield [
-                row.line_no, data.get("member", ""), member_no or "", data.get("points", ""),
-                data.get("reason", ""), labels.outcome_label(row.outcome),
+                row.line_no, *values, labels.outcome_label(row.outcome),
                 labels.result_label(row.result), labels.problem_label(row.error or row.problem),
             ]  # fmt: skip
 

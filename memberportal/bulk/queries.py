@@ -94,3 +94,17 @@ def stream_rows(upload_id: int, batch: int = 1000) -> Iterator[tuple[BulkRow, st
     for row, member_no in db.session.execute(query):
         yield row, member_no
         db.session.expunge(row)
+
+
+def existing_contacts(contacts: set[str]) -> set[str]:
+    """Which of these canonical phones and emails already belong to a member."""
+    found: set[str] = set()
+    items = sorted(c for c in contacts if c)
+    for start in range(0, len(items), CHUNK):
+        chunk = items[start : start + CHUNK]
+        query = select(Member.phone, Member.email).where(
+            or_(Member.phone.in_(chunk), Member.email.in_(chunk))
+        )
+        for phone, email in db.session.execute(query):
+            found.update(c for c in (phone, email) if c in chunk)
+    return found

@@ -81,3 +81,43 @@ def running_outcomes(lines, balances: dict, members: dict, threshold: int | None
             balance[member_id] += line.points
             outcomes.append(OK)
     return outcomes
+
+
+@dataclass(frozen=True)
+class MemberLine:
+    line_no: int
+    name: str
+    contact: str
+    growth: int
+    points: int
+    problem: str | None = None
+
+
+def member_lines(rows: list[tuple[int, list[str]]]) -> list[MemberLine]:
+    """Lines of "name, phone or email, starting growth, starting points" (the last two may be
+    empty: 0); a header line is skipped (its second cell holds no phone or email)."""
+    if rows and _looks_like_header(rows[0][1]):
+        rows = rows[1:]
+    return [member_line(line_no, cells) for line_no, cells in rows]
+
+
+def _looks_like_header(cells: list[str]) -> bool:
+    contact = cells[1] if len(cells) > 1 else ""
+    return "@" not in contact and not any(ch.isdigit() for ch in contact)
+
+
+def member_line(line_no: int, cells: list[str]) -> MemberLine:
+    cells = [*cells, "", "", "", ""]
+    name, contact = cells[0], cells[1]
+    growth = _integer(cells[2]) if cells[2] else 0
+    points = _integer(cells[3]) if cells[3] else 0
+    problem = None
+    if not name or len(name) > 100:
+        problem = "name_missing"
+    elif not contact:
+        problem = "contact_invalid"
+    elif growth is None or points is None or growth < 0 or points < 0:
+        problem = "number_invalid"
+    elif growth > MAX_POINTS or points > MAX_POINTS:
+        problem = "points_too_large"
+    return MemberLine(line_no, name, contact, growth or 0, points or 0, problem)

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 
 from memberportal.accounts.models import StaffUser
+from memberportal.accounts.rules import InvalidContact, normalise_contact
 from memberportal.audit import services as audit
 from memberportal.bulk import queries, rules
 from memberportal.bulk.models import (
@@ -23,7 +24,10 @@ from memberportal.bulk.models import (
     APPROVAL,
     CANCELLED,
     DONE,
+    DUPLICATE,
     FAILED,
+    INVALID,
+    MEMBERS,
     OK,
     PENDING,
     POINTS,
@@ -38,8 +42,10 @@ from memberportal.core.csvio import read_upload
 from memberportal.core.db import dialect_insert, use_case
 from memberportal.core.errors import AlreadyExists, DomainError, NotFound, ValidationFailed
 from memberportal.extensions import db
+from memberportal.members import services as members
 from memberportal.points import services as points
 from memberportal.points.models import AdjustmentRequest
+from memberportal.tiers import services as tiers
 
 uploads = BulkUpload.__table__
 rows_table = BulkRow.__table__
@@ -152,6 +158,61 @@ def upload_points(filename: str, data: bytes, *, actor, now: datetime) -> BulkUp
 
 
 @use_case
+def upload_members(filename: str, data: bytes, *, actor, now: datetime) -> BulkUpload:
+    """Take a CSV of "name, phone or email, starting growth, starting points" and store its
+    preview: invalid lines (with the problem), contacts already members or repeated in the
+    file (skipped), starting points above the approval threshold (they become a request),
+    ok. Nothing is created yet. Raises AlreadyUploaded, UnreadableFile, EmptyFile,
+    TooManyRows. Audited once for the file."""
+    lines = rules.member_lines(_parse(data))
+    if not lines:
+        raise EmptyFile()
+    upload_id = _create_upload(MEMBERS, filename, data, actor=actor, now=now)
+    contacts, problems = {}, {}
+    for line in lines:
+        try:
+            phone, email = normalise_contact(line.contact)
+        except InvalidContact:
+            problems[line.line_no] = line.problem or "contact_invalid"
+            continue
+        key = phone or email
+        if line.problem:
+            problems[line.line_no] = line.problem
+        elif key in contacts.values():
+            problems[line.line_no] = "contact_twice"
+        contacts[line.line_no] = key
+    taken = queries.existing_contacts(set(contacts.values()))
+    threshold = points.program_rules().approval_threshold_points
+    staff = actor.actor_kind == "staff"
+    values = []
+    for line in lines:
+        problem = problems.get(line.line_no)
+        if problem:
+            outcome = INVALID
+        elif contacts[line.line_no] in taken:
+            outcome = DUPLICATE
+        elif staff and line.points > threshold:
+            outcome = APPROVAL
+        else:
+            outcome = OK
+        values.append({
+            "upload_id": upload_id, "line_no": line.line_no, "outcome": outcome,
+            "problem": problem, "result": PENDING,
+            "data": {"name": line.name, "contact": contacts.get(line.line_no) or line.contact,
+                     "growth": line.growth, "points": line.points},
+        })  # fmt: skip
+    db.session.execute(insert(rows_table), values)
+    db.session.execute(
+        update(uploads).where(uploads.c.id == upload_id).values(total_rows=len(lines))
+    )
+    audit.record(
+        "bulk.uploaded", actor=actor, subject_type="bulk_upload", subject_id=upload_id,
+        kind=MEMBERS, filename=filename, rows=len(lines),
+    )  # fmt: skip
+    return db.session.get(BulkUpload, upload_id)
+
+
+@use_case
 def confirm(upload_id: int, *, actor, now: datetime) -> BulkUpload:
     """Start the run of a previewed upload (once: a conditional UPDATE), with `actor` as the
     staff member every row is applied for. Raises NotFound, NotPreviewed."""
@@ -233,6 +294,9 @@ def _run_row(upload: BulkUpload, row: BulkRow, *, actor, now: datetime) -> None:
         )  # fmt: skip
         return
     data = row.data
+    if upload.kind == MEMBERS:
+        _import_row(upload, row, actor=actor, now=now, where=where)
+        return
     try:
         with db.session.begin_nested():
             made = points.adjust_points(
@@ -250,11 +314,43 @@ def _run_row(upload: BulkUpload, row: BulkRow, *, actor, now: datetime) -> None:
     _finish_row(row.id, REQUESTED if requested else APPLIED, ref_id=made.id)
 
 
-def _finish_row(row_id: int, result: str, *, error: str | None = None, ref_id=None) -> None:
+IMPORT_REASON = "Imported starting balance"
+
+
+def _import_row(upload: BulkUpload, row: BulkRow, *, actor, now: datetime, where: dict) -> None:
+    """One imported member: created, then the starting growth (as spend growth, which may
+    lift the tier at once) and the starting points through the one staff adjustment path
+    (above the approval threshold they wait for a second person, like any grant)."""
+    data = row.data
+    try:
+        with db.session.begin_nested():
+            member = members.import_member(data["name"], data["contact"], actor=actor, now=now)
+            tiers.add_growth(
+                member.id, data["growth"], kind="spend", cause="import",
+                source_type="bulk_upload", source_id=upload.id, actor=actor, now=now,
+            )  # fmt: skip
+            made = None
+            if data["points"]:
+                made = points.adjust_points(
+                    member.id, data["points"], reason=IMPORT_REASON, actor=actor, now=now,
+                    details=where,
+                )  # fmt: skip
+    except DomainError as error:
+        _finish_row(row.id, SKIPPED if error.code == "contact_taken" else FAILED, error=error.code)
+        audit.record(
+            "bulk.row_failed", actor=actor, subject_type="bulk_upload", subject_id=upload.id,
+            why=error.code, **where,
+        )  # fmt: skip
+        return
+    requested = isinstance(made, AdjustmentRequest)
+    _finish_row(row.id, REQUESTED if requested else APPLIED, ref_id=member.id, member_id=member.id)
+
+
+def _finish_row(row_id: int, result: str, *, error=None, ref_id=None, **more) -> None:
     db.session.execute(
         update(rows_table)
         .where(rows_table.c.id == row_id)
-        .values(result=result, error=error, ref_id=ref_id)
+        .values(result=result, error=error, ref_id=ref_id, **more)
     )
 
 
