@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, literal, select, union_all
+from sqlalchemy import Interval, and_, case, func, literal, select, union_all
 
 from memberportal.core.clock import end_of_day, local_date, start_of_day
 from memberportal.core.db import UTCDateTime
@@ -137,7 +137,7 @@ def _minus(moment, delta):
     datetimes as text, shifts it with datetime()."""
     if db.session.get_bind().dialect.name == "sqlite":
         return func.datetime(moment, f"-{int(delta.total_seconds())} seconds")
-    return moment - delta
+    return moment - literal(delta, Interval())
 
 
 def _earnings(rules, tiers, *, since: datetime, now: datetime, horizon: datetime):

@@ -34,8 +34,9 @@ def test_the_rules_page_previews_before_it_saves(owner_web):
     member = factories.member()
     purchases.record_purchase(member.id, 100_00, "P-1", source="till", actor=TILL,
                               now=utcnow() - timedelta(days=3))  # fmt: skip
-    purchases.record_purchase(member.id, 50_00, "P-2", source="till", actor=TILL,
-                              now=utcnow() - timedelta(days=120))  # fmt: skip outside the window
+    purchases.record_purchase(
+        member.id, 50_00, "P-2", source="till", actor=TILL, now=utcnow() - timedelta(days=120)
+    )  # fmt: skip outside the window
     page = owner_web.get("/merchant/points/rules").get_data(as_text=True)
     assert 'data-testid="preview-rules"' in page and 'data-testid="save-rules"' not in page
 
