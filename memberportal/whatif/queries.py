@@ -83,10 +83,11 @@ def _days_table(rules, since: datetime, now: datetime):
 
 def _tier_then(p):
     """The tier the member held at the purchase: the last move before it, else the tier
-    they left by the first move after it, else the tier they hold."""
+    they left by the first move from its moment on (a purchase earns before the growth it
+    brings moves the member), else the tier they hold."""
     before = (
         select(TierChange.to_tier_id)
-        .where(TierChange.member_id == p.c.member_id, TierChange.at <= p.c.at)
+        .where(TierChange.member_id == p.c.member_id, TierChange.at < p.c.at)
         .order_by(TierChange.at.desc(), TierChange.id.desc())
         .limit(1)
         .correlate(p)
@@ -94,7 +95,7 @@ def _tier_then(p):
     )
     after = (
         select(TierChange.from_tier_id)
-        .where(TierChange.member_id == p.c.member_id, TierChange.at > p.c.at)
+        .where(TierChange.member_id == p.c.member_id, TierChange.at >= p.c.at)
         .order_by(TierChange.at, TierChange.id)
         .limit(1)
         .correlate(p)

@@ -114,3 +114,14 @@ def test_a_lower_interaction_cap_is_previewed_without_saving():
     counts = {c.tier.code: (c.now, c.would) for c in shown.tiers}
     assert counts["VIP2"] == (1, 0) and counts["VIP1"] == (0, 1)  # 100 + 30 < 150
     assert points.program_rules().interaction_cap_pct == 40
+
+
+def test_each_purchase_earns_with_the_tier_held_at_that_time():
+    li = factories.member()
+    buy(li, 100_00, 60, "EARLY")  # at VIP1 then
+    buy(li, 450_00, 30, "UP")  # reaches VIP3 (550 >= 500) with this purchase, earned at VIP1
+    buy(li, 100_00, 5, "LATE")  # at VIP3
+    vip1, vip3 = factories.tier("VIP1"), factories.tier("VIP3")
+    shown = preview(Candidate(), now=NOW, tiers={vip1.id: (0, 100), vip3.id: (500, 300)})
+    # EARLY and UP at 1x (VIP1 when they were bought), LATE at 3x.
+    assert (shown.points_issued, shown.points_would) == (650, 100 + 450 + 300)
