@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -79,8 +79,15 @@ def show(kind: str, upload_id: int):
     )  # fmt: skip
 
 
+def _back_to_page(kind: str, upload_id: int):
+    """A reload of a POST-only address: back to the upload's page, which changes nothing."""
+    return redirect(url_for(f"merchant.bulk.{kind}_show", upload_id=upload_id), 303)
+
+
 def _act(kind: str, upload_id: int, action: Callable, done: str):
     upload = _upload_or_404(kind, upload_id)
+    if request.method == "GET":
+        return _back_to_page(kind, upload.id)
     if not StepForm().validate_on_submit():
         abort(400)
     try:
@@ -104,13 +111,15 @@ def step(kind: str, upload_id: int):
     """One step of the run. htmx gets the progress fragment (which asks for the next step
     while rows remain, and reloads the page when the run is done); a plain form, the page."""
     upload = _upload_or_404(kind, upload_id)
+    if request.method == "GET":
+        return _back_to_page(kind, upload.id)
     if not StepForm().validate_on_submit():
         abort(400)
     upload = bulk.run_step(upload.id, now=utcnow())
     show_url = url_for(f"merchant.bulk.{kind}_show", upload_id=upload.id)
     if upload.status == RUNNING and is_htmx():
         return render("merchant/bulk/_progress.html", **_context(upload))
-    if upload.status == DONE and request.method == "POST":
+    if upload.status == DONE:
         flash(_("Done: download the report for every row's result."), "success")
     return redirect_after_post(show_url)
 
@@ -150,9 +159,9 @@ def _register(kind: str, permission: str) -> None:
 
     route("/", index, "index", methods=("GET", "POST"))
     route("/<int:upload_id>", show, "show")
-    route("/<int:upload_id>/confirm", confirm, "confirm", methods=("POST",))
-    route("/<int:upload_id>/cancel", cancel, "cancel", methods=("POST",))
-    route("/<int:upload_id>/step", step, "step", methods=("POST",))
+    route("/<int:upload_id>/confirm", confirm, "confirm", methods=("GET", "POST"))
+    route("/<int:upload_id>/cancel", cancel, "cancel", methods=("GET", "POST"))
+    route("/<int:upload_id>/step", step, "step", methods=("GET", "POST"))
     route("/<int:upload_id>/report.csv", report, "report")
 
 

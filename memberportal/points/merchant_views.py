@@ -62,7 +62,7 @@ def rules():
     shown = None
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in services.RULE_FIELDS}
-        if form.preview.data:  # the first step: what the change would have done, unsaved
+        if request.args.get("preview"):  # the first step: what the change would have done
             shown = preview(SimpleNamespace(**values), now=utcnow())
             return render("merchant/points/rules.html", form=form, preview=shown)
         try:

@@ -71,7 +71,7 @@ def _preview(form: TierForm, tier_id: int | None):
 
 def _save(form: TierForm, save, template_args: dict):
     tier = template_args.get("tier")
-    if form.validate_on_submit() and form.preview.data:
+    if form.validate_on_submit() and request.args.get("preview"):
         shown = _preview(form, tier.id if tier else None)
         return render("merchant/tiers/form.html", form=form, preview=shown, **template_args)
     if form.validate_on_submit():

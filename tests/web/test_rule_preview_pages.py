@@ -40,7 +40,9 @@ def test_the_rules_page_previews_before_it_saves(owner_web):
     page = owner_web.get("/merchant/points/rules").get_data(as_text=True)
     assert 'data-testid="preview-rules"' in page and 'data-testid="save-rules"' not in page
 
-    shown = owner_web.submit("/merchant/points/rules", {**FORM, "preview": "1"}, headers=EN)
+    shown = owner_web.submit(
+        "/merchant/points/rules?preview=1", FORM, page="/merchant/points/rules", headers=EN
+    )
     assert shown.status_code == 200
     html = shown.get_data(as_text=True)
     assert cell(html, "preview-issued") == "100"
@@ -55,8 +57,10 @@ def test_the_rules_page_previews_before_it_saves(owner_web):
 
 
 def test_a_bad_value_is_refused_without_a_preview(owner_web):
-    response = owner_web.submit("/merchant/points/rules", {**FORM, "rate_pct": "0",
-                                                           "preview": "1"})  # fmt: skip
+    response = owner_web.submit(
+        "/merchant/points/rules?preview=1", {**FORM, "rate_pct": "0"},
+        page="/merchant/points/rules",
+    )  # fmt: skip
     assert response.status_code == 422
     assert 'data-testid="rule-preview"' not in response.get_data(as_text=True)
 
@@ -69,7 +73,9 @@ def test_the_tier_form_previews_members_per_tier(owner_web):
     form = {"code": "VIP2", "name_zh": vip2.name_zh, "name_en": vip2.name_en,
             "growth_threshold": "100", "points_multiplier_pct": "100",
             "paid_discount_pct": "5", "benefits_zh": "", "benefits_en": "",
-            "colour": vip2.colour, "preview": "1"}  # fmt: skip
-    html = owner_web.submit(f"/merchant/tiers/{vip2.id}/edit", form).get_data(as_text=True)
+            "colour": vip2.colour}  # fmt: skip
+    html = owner_web.submit(
+        f"/merchant/tiers/{vip2.id}/edit?preview=1", form, page=f"/merchant/tiers/{vip2.id}/edit"
+    ).get_data(as_text=True)
     assert cell(html, "preview-tier-VIP2") == "1" and cell(html, "preview-tier-VIP1") == "0"
     assert factories.tier("VIP2").growth_threshold == 150
