@@ -23,10 +23,11 @@ def test_two_steps_at_once_apply_each_line_once(app, attempt):
     members = [factories.member() for _ in range(4)]
     data = "".join(f"{m.member_no},{n + 1},race\n" for n, m in enumerate(members * 3)).encode()
     upload = bulk.upload_points(f"race{attempt}.csv", data, actor=manager, now=utcnow())
-    bulk.confirm(upload.id, actor=manager, now=utcnow())
+    upload_id = upload.id  # read here: the threads must not touch this session's objects
+    bulk.confirm(upload_id, actor=manager, now=utcnow())
 
     def step():
-        bulk.run_step(upload.id, now=utcnow(), limit=12)
+        bulk.run_step(upload_id, now=utcnow(), limit=12)
 
     assert run_threads(app, [step, step, step]) == ["ok", "ok", "ok"]
     db.session.expire_all()
@@ -36,7 +37,7 @@ def test_two_steps_at_once_apply_each_line_once(app, attempt):
     assert entries == 12
     total = db.session.scalar(select(func.sum(Member.points_balance)))
     assert total == sum(range(1, 13))
-    assert db.session.get(BulkUpload, upload.id).status == "done"
+    assert db.session.get(BulkUpload, upload_id).status == "done"
 
 
 def test_the_same_file_uploaded_twice_at_once_is_taken_once(app):
