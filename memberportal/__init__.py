@@ -47,6 +47,7 @@ MERCHANT_BLUEPRINTS = [
     "memberportal.risk.merchant_views",
     "memberportal.tiers.merchant_views",
     "memberportal.brand.merchant_views",
+    "memberportal.bulk.merchant_views",
 ]
 
 # Areas that act on payment events; each registers its handlers with memberportal.payments.

@@ -4,6 +4,7 @@ from memberportal.accounts.models import PasswordReset, StaffUser  # noqa: F401
 from memberportal.api.models import ApiCall, ApiClient, IdempotencyRecord  # noqa: F401
 from memberportal.audit.models import AuditEntry  # noqa: F401
 from memberportal.brand.models import BrandSettings  # noqa: F401
+from memberportal.bulk.models import BulkRow, BulkUpload  # noqa: F401
 from memberportal.coupons.models import Coupon, CouponTemplate  # noqa: F401
 from memberportal.mall.models import (  # noqa: F401
     Category,

@@ -10,8 +10,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from memberportal.accounts import services
-from memberportal.accounts import staff as staff_accounts
-from memberportal.accounts.errors import StaffDeactivated
 from memberportal.accounts.forms import MemberLoginForm, RegisterForm, StaffLoginForm
 from memberportal.core.clock import utcnow
 from memberportal.core.errors import DomainError
@@ -83,7 +81,9 @@ def login():
         return redirect(url_for("members.card"))
     form = MemberLoginForm()
     if form.validate_on_submit():
-        member = services.authenticate_member(form.contact.data, form.password.data)
+        member = services.sign_in_member(
+            form.contact.data, form.password.data, address=request.remote_addr, now=utcnow()
+        )
         if member:
             start_session(member)
             return redirect_after_post(_safe_next(url_for("members.card")))
@@ -123,17 +123,17 @@ def register():
 def staff_login():
     form = StaffLoginForm()
     if form.validate_on_submit():
-        try:
-            staff = services.authenticate_staff(form.email.data, form.password.data)
-            if staff and not staff_accounts.record_sign_in(staff.id, now=utcnow()):
-                raise StaffDeactivated()  # deactivated since the password was checked
-        except DomainError as error:
-            form.password.errors.append(str(error.message))
-        else:
-            if staff:
-                start_session(staff)
-                return redirect_after_post(_safe_next(url_for("merchant.dashboard")))
-            form.password.errors.append(_("Those sign-in details do not match an account."))
+        result = services.sign_in_staff(
+            form.email.data, form.password.data, address=request.remote_addr, now=utcnow()
+        )
+        if result.staff:
+            start_session(result.staff)
+            return redirect_after_post(_safe_next(url_for("merchant.dashboard")))
+        form.password.errors.append(
+            str(result.refusal.message)
+            if result.refusal
+            else _("Those sign-in details do not match an account.")
+        )
     status = 422 if form.errors else 200
     return render("accounts/staff_login.html", form=form, status=status)
 

@@ -28,6 +28,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "members.view": _ALL,
     "members.reset_password": _ALL,
     "members.correct_birthday": _MANAGERS,
+    "members.import": _MANAGERS,
     "purchases.record": _ALL,
     "purchases.refund": _ALL,
     "orders.fulfil": _ALL,

@@ -114,6 +114,39 @@ def register(
     raise RuntimeError("could not allocate a unique member number")
 
 
+# An imported member has no password yet (the hash matches none): they set one with a
+# password reset issued at the store, as for a forgotten password.
+IMPORTED_HASH = "!imported"
+
+
+@use_case
+def import_member(name: str, contact: str, *, actor, now) -> Member:
+    """A member brought over from another system: at the entry tier, without a password or a
+    recorded consent (both are given when they first sign in through a store's reset).
+    Raises ProgramNotOpen, InvalidContact, ContactTaken; the same UNIQUE keys as register()
+    make one member per phone or email. Audited as "member.imported"."""
+    tier = entry_tier()
+    if tier is None:
+        raise ProgramNotOpen()
+    phone, email = normalise_contact(contact)
+    for _attempt in range(5):
+        member = Member(
+            member_no=new_member_no(), card_code=new_card_code(), name=name.strip()[:100],
+            phone=phone, email=email, password_hash=IMPORTED_HASH, tier_id=tier.id,
+            joined_at=now,
+        )  # fmt: skip
+        try:
+            with db.session.begin_nested():
+                db.session.add(member)
+        except exc.IntegrityError:
+            if _contact_exists(phone, email):
+                raise ContactTaken() from None
+            continue
+        audit.record("member.imported", actor=actor, subject_type="member", subject_id=member.id)
+        return member
+    raise RuntimeError("could not allocate a unique member number")
+
+
 def _welcome(member: Member, referred_by: str | None) -> Member:
     audit.record("member.registered", actor=member, subject_type="member", subject_id=member.id)
     # Same transaction: a referrer is credited only if the new member exists.

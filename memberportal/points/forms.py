@@ -67,6 +67,7 @@ class RulesForm(FlaskForm):
         validators=[InputRequired(), NumberRange(0, 10**7)],
     )
     submit = SubmitField(_l("Save rules"))
+    preview = SubmitField(_l("Preview the change"))
 
 
 class DecisionForm(FlaskForm):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,6 +17,7 @@ from memberportal.points import services
 from memberportal.points.forms import AdjustForm, DecisionForm, RulesForm
 from memberportal.points.models import PENDING, AdjustmentRequest
 from memberportal.points.queries import adjustment_requests
+from memberportal.whatif.queries import preview
 
 bp = Blueprint("points", __name__, url_prefix="/points")
 
@@ -56,8 +59,12 @@ def adjust(member_id: int):
 def rules():
     current = services.program_rules()
     form = RulesForm(obj=current)
+    shown = None
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in services.RULE_FIELDS}
+        if request.args.get("preview"):  # the first step: what the change would have done
+            shown = preview(SimpleNamespace(**values), now=utcnow())
+            return render("merchant/points/rules.html", form=form, preview=shown)
         try:
             services.update_program_rules(actor=current_user, now=utcnow(), **values)
         except DomainError as error:
@@ -65,7 +72,10 @@ def rules():
         else:
             flash(_("Program rules saved."), "success")
             return redirect_after_post(url_for("merchant.points.rules"))
-    return render("merchant/points/rules.html", form=form, status=422 if form.errors else 200)
+    return render(
+        "merchant/points/rules.html", form=form, preview=shown,
+        status=422 if form.errors else 200,
+    )  # fmt: skip
 
 
 @bp.get("/approvals")

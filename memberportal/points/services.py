@@ -124,7 +124,9 @@ class AlreadyDecided(DomainError):
 
 
 @use_case
-def adjust_points(member_id: int, points: int, *, reason: str, actor, now: datetime):
+def adjust_points(
+    member_id: int, points: int, *, reason: str, actor, now: datetime, details: dict | None = None
+):
     """Staff grant (points > 0) or take (points < 0) points, with a required reason.
 
     A grant is a lot with the program's expiry; a take is a spend, so it never makes the
@@ -151,9 +153,10 @@ def adjust_points(member_id: int, points: int, *, reason: str, actor, now: datet
         audit.record(
             "points.adjustment_requested", actor=actor, subject_type="member",
             subject_id=member_id, reason=reason, points=points, request_id=request.id,
+            **(details or {}),
         )  # fmt: skip
         return request
-    return _apply(member_id, points, reason, actor=actor, now=now)
+    return _apply(member_id, points, reason, actor=actor, now=now, **(details or {}))
 
 
 def _apply(member_id: int, points: int, reason: str, *, actor, now: datetime, **extra):

@@ -53,6 +53,7 @@ class TierForm(FlaskForm):
     benefits_en = TextAreaField(_l("Benefits (English)"), validators=[Length(max=2000)])
     colour = ColorField(_l("Card colour"), default="#6b7280", validators=[DataRequired()])
     submit = SubmitField(_l("Save tier"))
+    preview = SubmitField(_l("Preview the change"))
 
 
 class TierActionForm(FlaskForm):

@@ -16,11 +16,13 @@ from memberportal.core.htmx import redirect_after_post, render
 from memberportal.coupons.models import CouponTemplate
 from memberportal.extensions import db
 from memberportal.members.models import Member
+from memberportal.points.services import program_rules
 from memberportal.tiers import editor
 from memberportal.tiers.forms import TierActionForm, TierForm
 from memberportal.tiers.models import Tier
 from memberportal.tiers.queries import all_tiers
 from memberportal.tiers.services import reevaluate
+from memberportal.whatif.queries import preview
 
 bp = Blueprint("tiers", __name__, url_prefix="/tiers")
 
@@ -59,7 +61,19 @@ def _values(form: TierForm) -> dict:
     return values
 
 
+def _preview(form: TierForm, tier_id: int | None):
+    """What the edited threshold and multiplier would have done, with the saved rules."""
+    if tier_id is None:  # a new tier: shown by its effect on the ladder is future work
+        return None
+    values = (form.growth_threshold.data or 0, form.points_multiplier_pct.data or 100)
+    return preview(program_rules(), now=utcnow(), tiers={tier_id: values})
+
+
 def _save(form: TierForm, save, template_args: dict):
+    tier = template_args.get("tier")
+    if form.validate_on_submit() and request.args.get("preview"):
+        shown = _preview(form, tier.id if tier else None)
+        return render("merchant/tiers/form.html", form=form, preview=shown, **template_args)
     if form.validate_on_submit():
         try:
             moves = save(_values(form))
