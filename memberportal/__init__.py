@@ -28,6 +28,7 @@ MEMBER_BLUEPRINTS = [
     "memberportal.points.views",
     "memberportal.reviews.views",
     "memberportal.tiers.views",
+    "memberportal.claims.views",
 ]
 MERCHANT_BLUEPRINTS = [
     "memberportal.members.merchant_views",
@@ -47,6 +48,7 @@ MERCHANT_BLUEPRINTS = [
     "memberportal.risk.merchant_views",
     "memberportal.tiers.merchant_views",
     "memberportal.brand.merchant_views",
+    "memberportal.claims.merchant_views",
 ]
 
 # Areas that act on payment events; each registers its handlers with memberportal.payments.
