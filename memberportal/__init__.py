@@ -29,6 +29,7 @@ MEMBER_BLUEPRINTS = [
     "memberportal.reviews.views",
     "memberportal.tiers.views",
     "memberportal.claims.views",
+    "memberportal.privacy.views",
 ]
 MERCHANT_BLUEPRINTS = [
     "memberportal.members.merchant_views",
