@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -48,10 +48,12 @@ def receipt(claim_id: int):
     return receipt_response(queries.staff_claim_or_404(claim_id).claim.receipt)
 
 
-@bp.post("/<int:claim_id>/approve")
+@bp.route("/<int:claim_id>/approve", methods=["GET", "POST"])
 @role_required("claims.decide")
 def approve(claim_id: int):
     queries.staff_claim_or_404(claim_id)
+    if request.method == "GET":  # a reload after an error: back to the claim
+        return redirect(url_for("merchant.claims.detail", claim_id=claim_id), 303)
     form = ApproveForm()
     if not form.validate_on_submit():
         return _detail(claim_id, approve=form, status=422)
@@ -64,10 +66,12 @@ def approve(claim_id: int):
     return redirect_after_post(url_for("merchant.claims.index"))
 
 
-@bp.post("/<int:claim_id>/reject")
+@bp.route("/<int:claim_id>/reject", methods=["GET", "POST"])
 @role_required("claims.decide")
 def reject(claim_id: int):
     queries.staff_claim_or_404(claim_id)
+    if request.method == "GET":  # a reload after an error: back to the claim
+        return redirect(url_for("merchant.claims.detail", claim_id=claim_id), 303)
     form = RejectForm()
     if not form.validate_on_submit():
         return _detail(claim_id, reject=form, status=422)

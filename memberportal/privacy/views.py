@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, session, url_for
+from flask import Blueprint, Response, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
@@ -22,9 +22,11 @@ def index():
     return render("privacy/index.html", export_form=ExportForm(), close_form=CloseForm())
 
 
-@bp.post("/export")
+@bp.route("/export", methods=["GET", "POST"])
 @member_required
 def export():
+    if request.method == "GET":  # a reload after an error: back to the data page
+        return redirect(url_for("privacy.index"), 303)
     form = ExportForm()
     if not form.validate_on_submit():
         return render("privacy/index.html", export_form=form, close_form=CloseForm(), status=422)
@@ -38,9 +40,11 @@ def export():
     )  # fmt: skip
 
 
-@bp.post("/close")
+@bp.route("/close", methods=["GET", "POST"])
 @member_required
 def close():
+    if request.method == "GET":  # a reload after an error: back to the data page
+        return redirect(url_for("privacy.index"), 303)
     form = CloseForm()
     if form.validate_on_submit():
         try:
