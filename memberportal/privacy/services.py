@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash
 from memberportal.accounts.models import PasswordReset
 from memberportal.audit import services as audit
 from memberportal.claims import receipts
-from memberportal.claims.models import Claim
+from memberportal.claims.models import PENDING, REJECTED, Claim
 from memberportal.core.db import use_case
 from memberportal.extensions import db
 from memberportal.mall.models import Order
@@ -35,6 +35,8 @@ orders = Order.__table__
 
 # Mall orders the store still owes or holds: the member must collect or cancel them first.
 OPEN_ORDERS = ("awaiting_payment", "placed", "ready_for_pickup", "shipped")
+# Why a closed account's open claims were closed (kept in the books, in the data language).
+CLOSED_REASON = "account closed"
 # What stands in for a closed account's password hash.
 UNUSABLE_HASH = "!closed"  # noqa: S105 - not a secret: no hash ever matches it
 
@@ -99,7 +101,7 @@ def close_account(
     ).rowcount  # fmt: skip
     if not closed:
         raise AlreadyClosed()
-    photos = _erase_content(member_id)
+    photos = _erase_content(member_id, actor=actor, now=now)
     audit.record(
         "member.account_closed", actor=actor, subject_type="member", subject_id=member_id,
         member_no=member_no, points_forfeited=max(balance, 0),
@@ -121,8 +123,9 @@ def _refuse_while_open(member_id: int) -> None:
         raise OrdersStillOpen()
 
 
-def _erase_content(member_id: int) -> list[str]:
-    """Delete or blank what the member wrote or sent; return the claim photos to delete."""
+def _erase_content(member_id: int, *, actor, now) -> list[str]:
+    """Delete or blank what the member wrote or sent, close their open claims; return the
+    claim photos to delete."""
     photos = list(
         db.session.scalars(
             select(claims.c.receipt).where(
@@ -133,6 +136,12 @@ def _erase_content(member_id: int) -> list[str]:
     db.session.execute(
         update(claims).where(claims.c.member_id == member_id).values(receipt=None, note=None)
     )
+    db.session.execute(
+        update(claims)
+        .where(claims.c.member_id == member_id, claims.c.status == PENDING)
+        .values(status=REJECTED, decided_at=now, decided_by=actor.audit_label,
+                reject_reason=CLOSED_REASON)
+    )  # fmt: skip
     db.session.execute(
         update(orders).where(orders.c.member_id == member_id).values(shipping_address=None)
     )

@@ -73,9 +73,14 @@ def release_on_purchase(member_id: int, *, actor, now: datetime) -> str | None:
     status (rewarded or capped) or None. Concurrency: the conditional UPDATE ... WHERE
     status = 'held' takes the referral; of two purchases at once, one pays.
     """
+    open_accounts = select(Member.id).where(Member.closed_at.is_(None))
     row = db.session.execute(
         update(referrals)
-        .where(referrals.c.referred_id == member_id, referrals.c.status == HELD)
+        .where(
+            referrals.c.referred_id == member_id,
+            referrals.c.status == HELD,
+            referrals.c.referrer_id.in_(open_accounts),  # a closed account earns nothing
+        )
         .values(status=REWARDED, decided_at=now)
         .returning(referrals.c.id, referrals.c.referrer_id, referrals.c.points,
                    referrals.c.growth)
@@ -131,4 +136,6 @@ def _referrer_id(code: str | None) -> int | None:
     code = (code or "").strip()
     if not code or len(code) > 32:
         return None
-    return db.session.scalar(select(Member.id).where(Member.member_no == code))
+    return db.session.scalar(
+        select(Member.id).where(Member.member_no == code, Member.closed_at.is_(None))
+    )

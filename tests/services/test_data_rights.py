@@ -131,7 +131,8 @@ def test_closing_erases_the_person_keeps_the_books_and_frees_the_phone():
     assert row.closed_at is not None and not row.is_active_member
     assert row.points_balance == 0 and row.session_version == 1
     assert not (receipts.receipt_dir() / photo).exists()
-    assert db.session.scalar(select(Claim.note).where(Claim.member_id == m.id)) is None
+    claim = db.session.scalars(select(Claim).where(Claim.member_id == m.id)).one()
+    assert (claim.note, claim.receipt, claim.status) == (None, None, "rejected")
     assert db.session.scalar(select(func.count(Review.id))) == 0
     # The books: purchases and the whole ledger stay, and still balance.
     assert db.session.scalar(select(func.count(Purchase.id)).where(Purchase.member_id == m.id))

@@ -111,3 +111,16 @@ def test_without_the_hold_the_referrer_is_paid_on_joining_within_the_cap():
     record_referral(referrer.member_no, second.id, actor=ACTOR, now=T0)
     assert balance(referrer.id) == 100
     assert [referral_of(f.id).status for f in (first, second)] == [REWARDED, CAPPED]
+
+
+def test_a_closed_account_neither_refers_nor_is_paid_for_a_held_referral():
+    from memberportal.privacy.services import close_account
+
+    referrer, friend = factories.member(), factories.member()
+    record_referral(referrer.member_no, friend.id, actor=ACTOR, now=T0)
+    close_account(referrer.id, factories.PASSWORD, confirmed=True, actor=referrer, now=T0)
+    buy(friend.id, "AFTER-CLOSE")
+    assert referral_of(friend.id).status == HELD and balance(referrer.id) == 0
+    late = factories.member()
+    assert record_referral(referrer.member_no, late.id, actor=ACTOR, now=T0) is None
+    assert balance(late.id) == 0
