@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exc, select, update
+from sqlalchemy import exc, exists, select, update
 
 from memberportal.audit import services as audit
 from memberportal.core.clock import end_of_day, local_date
@@ -73,13 +73,15 @@ def release_on_purchase(member_id: int, *, actor, now: datetime) -> str | None:
     status (rewarded or capped) or None. Concurrency: the conditional UPDATE ... WHERE
     status = 'held' takes the referral; of two purchases at once, one pays.
     """
-    open_accounts = select(Member.id).where(Member.closed_at.is_(None))
+    referrer_open = exists().where(
+        Member.id == referrals.c.referrer_id, Member.closed_at.is_(None)
+    )  # correlated: evaluated for the one held row, never a list of every member
     row = db.session.execute(
         update(referrals)
         .where(
             referrals.c.referred_id == member_id,
             referrals.c.status == HELD,
-            referrals.c.referrer_id.in_(open_accounts),  # a closed account earns nothing
+            referrer_open,  # a closed account earns nothing
         )
         .values(status=REWARDED, decided_at=now)
         .returning(referrals.c.id, referrals.c.referrer_id, referrals.c.points,
