@@ -28,6 +28,8 @@ MEMBER_BLUEPRINTS = [
     "memberportal.points.views",
     "memberportal.reviews.views",
     "memberportal.tiers.views",
+    "memberportal.claims.views",
+    "memberportal.privacy.views",
 ]
 MERCHANT_BLUEPRINTS = [
     "memberportal.members.merchant_views",
@@ -48,6 +50,7 @@ MERCHANT_BLUEPRINTS = [
     "memberportal.tiers.merchant_views",
     "memberportal.brand.merchant_views",
     "memberportal.bulk.merchant_views",
+    "memberportal.claims.merchant_views",
 ]
 
 # Areas that act on payment events; each registers its handlers with memberportal.payments.

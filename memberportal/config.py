@@ -57,6 +57,9 @@ def load(instance_path: str) -> dict:
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "1200 per minute"),
         "SIGNIN_LIMIT_PER_ACCOUNT": os.environ.get("SIGNIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         "SIGNIN_LIMIT_PER_IP": os.environ.get("SIGNIN_LIMIT_PER_IP", "30 per 15 minutes"),
+        # New accounts made (successful registrations), against farming invite rewards.
+        "REGISTER_LIMIT_PER_IP": os.environ.get("REGISTER_LIMIT_PER_IP", "20 per hour"),
+        "REGISTER_LIMIT_PER_DEVICE": os.environ.get("REGISTER_LIMIT_PER_DEVICE", "3 per day"),
         # Wrong password-reset codes: with 31**8 codes and 30 minutes per code, a handful of
         # guesses per account is far from enough to find one.
         "RESET_CODE_LIMIT_PER_ACCOUNT": os.environ.get(

@@ -5,6 +5,7 @@ from memberportal.api.models import ApiCall, ApiClient, IdempotencyRecord  # noq
 from memberportal.audit.models import AuditEntry  # noqa: F401
 from memberportal.brand.models import BrandSettings  # noqa: F401
 from memberportal.bulk.models import BulkRow, BulkUpload  # noqa: F401
+from memberportal.claims.models import Claim  # noqa: F401
 from memberportal.coupons.models import Coupon, CouponTemplate  # noqa: F401
 from memberportal.mall.models import (  # noqa: F401
     Category,
@@ -25,7 +26,7 @@ from memberportal.memberships.models import (  # noqa: F401
 from memberportal.payments.models import DemoStripeObject, PaymentFact, StripeEvent  # noqa: F401
 from memberportal.points.models import Allocation, LedgerEntry, PointLot, ProgramRules  # noqa: F401
 from memberportal.purchases.models import Purchase, Refund  # noqa: F401
-from memberportal.referrals.models import Referral  # noqa: F401
+from memberportal.referrals.models import Referral, ReferralQuota  # noqa: F401
 from memberportal.reviews.models import Review  # noqa: F401
 from memberportal.risk.models import RiskFlag, RiskRules, RiskScan  # noqa: F401
 from memberportal.tiers.models import (  # noqa: F401

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    after_this_request,
+    current_app,
+    flash,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -64,6 +74,47 @@ def throttle_failures(per_account: str, per_ip: str, account_key: Callable[[], s
 
 _throttled = throttle_failures("SIGNIN_LIMIT_PER_ACCOUNT", "SIGNIN_LIMIT_PER_IP", _login_key)
 
+# A long-lived random cookie naming the browser, so one phone cannot make account after account
+# by changing networks; a client without it is counted by its address instead.
+DEVICE_COOKIE = "mp_device"
+
+
+def _device_key() -> str:
+    device = (request.cookies.get(DEVICE_COOKIE) or "")[:64]
+    return "register-device:" + (device or "none:" + (request.remote_addr or ""))
+
+
+def _registered(response) -> bool:
+    # Only accounts made count; a refused form is answered 422 and costs nothing.
+    return response.status_code in (302, 303) or "HX-Redirect" in response.headers
+
+
+_registration_limits = [
+    limiter.limit(
+        lambda: current_app.config["REGISTER_LIMIT_PER_DEVICE"], key_func=_device_key,
+        methods=["POST"], deduct_when=_registered,
+    ),
+    limiter.limit(
+        lambda: current_app.config["REGISTER_LIMIT_PER_IP"], methods=["POST"],
+        deduct_when=_registered,
+    ),
+]  # fmt: skip
+
+
+def _throttled_registration(view):
+    for limit in _registration_limits:
+        view = limit(view)
+    return view
+
+
+def _with_device_cookie(response):
+    if not request.cookies.get(DEVICE_COOKIE):
+        response.set_cookie(
+            DEVICE_COOKIE, secrets.token_urlsafe(24), max_age=5 * 365 * 24 * 3600,
+            samesite="Lax", httponly=True, secure=request.is_secure,
+        )  # fmt: skip
+    return response
+
 
 def start_session(user) -> None:
     # A fresh session on sign-in, so a planted session id is worth nothing.
@@ -93,9 +144,11 @@ def login():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@_throttled_registration
 def register():
     if not program_open():
         return render("accounts/not_open.html", status=503)
+    after_this_request(_with_device_cookie)
     form = RegisterForm()
     if request.method == "GET":
         form.ref.data = (request.args.get("ref") or "")[:32]

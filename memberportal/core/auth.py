@@ -48,6 +48,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "audit.view": _MANAGERS,
     "risk.review": _MANAGERS,
     "risk.rules": _OWNER,
+    "claims.decide": _ALL,
 }
 
 

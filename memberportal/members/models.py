@@ -17,7 +17,15 @@ from memberportal.tiers.models import Tier
 class Member(UserMixin, db.Model):
     __tablename__ = "members"
     __table_args__ = (
-        CheckConstraint("phone IS NOT NULL OR email IS NOT NULL", name="has_contact"),
+        CheckConstraint(
+            "phone IS NOT NULL OR email IS NOT NULL OR closed_at IS NOT NULL", name="has_contact"
+        ),
+        # A closed account keeps its number for the books and nothing that names the person.
+        CheckConstraint(
+            "closed_at IS NULL OR (phone IS NULL AND email IS NULL AND birthday IS NULL"
+            " AND name = '' AND NOT is_active_member)",
+            name="closed_erased",
+        ),
         # Points: a debt exists only through a refund's clawback; the open lots never go below 0,
         # so the balance (open lots minus debt) is negative only while a debt is owed.
         CheckConstraint("points_debt >= 0", name="points_debt_not_negative"),
@@ -63,6 +71,9 @@ class Member(UserMixin, db.Model):
     # ledger's spend refuses in its conditional UPDATE of this row; earning goes on.
     frozen_at: Mapped[datetime | None]
     frozen_reason: Mapped[str | None] = mapped_column(String(500))
+    # Set when the member closed the account (privacy.services.close_account): personal data
+    # erased, sign-in impossible, hidden from staff pages; points and orders kept anonymised.
+    closed_at: Mapped[datetime | None]
 
     tier: Mapped[Tier] = relationship(lazy="joined")
 

@@ -13,7 +13,9 @@ from memberportal.members.models import Member
 
 
 def member_by_id(member_id: int) -> Member | None:
-    return db.session.get(Member, member_id)
+    """The member for staff pages; a closed account is gone from them (None)."""
+    member = db.session.get(Member, member_id)
+    return member if member is not None and member.closed_at is None else None
 
 
 def normalise_code(code: str | None) -> str:
@@ -30,7 +32,9 @@ def find_member(code: str) -> Member | None:
     matches = [Member.card_code == code.upper(), Member.member_no == code]
     if phone:
         matches.append(Member.phone == phone)
-    return db.session.scalars(select(Member).where(or_(*matches))).first()
+    return db.session.scalars(
+        select(Member).where(or_(*matches), Member.closed_at.is_(None))
+    ).first()
 
 
 def phone_prefix(text: str) -> str | None:
@@ -63,7 +67,8 @@ def search_members(text: str, limit: int = 20) -> list[Member]:
                     Member.phone.like(phone_like, escape="\\"),
                     Member.email.like(like.lower(), escape="\\"),
                     Member.name.like(like, escape="\\"),
-                )
+                ),
+                Member.closed_at.is_(None),
             )
             .order_by(Member.id)
             .limit(limit)

@@ -48,6 +48,8 @@ def card_context(member) -> dict:
         "interactions": interaction_status(member.id, utcnow()),
         "coupon_count": usable_count(member.id, utcnow()),
         "referral_points": program_rules().referral_points,
+        "referral_welcome": program_rules().referral_welcome_points,
+        "referral_held": program_rules().referral_hold_until_purchase,
     }
 
 

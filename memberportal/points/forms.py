@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -61,6 +61,30 @@ class RulesForm(FlaskForm):
     share_growth = IntegerField(
         _l("Growth for inviting a new member"),
         validators=[InputRequired(), NumberRange(0, 10000)],
+    )
+    sign_in_points = IntegerField(
+        _l("Points for a daily sign-in"), validators=[InputRequired(), NumberRange(0, 100000)]
+    )
+    streak_bonus_days = IntegerField(
+        _l("Sign-in streak bonus every N consecutive days"),
+        validators=[InputRequired(), NumberRange(2, 31)],
+    )
+    streak_bonus_points = IntegerField(
+        _l("Streak bonus points"), validators=[InputRequired(), NumberRange(0, 100000)]
+    )
+    streak_bonus_growth = IntegerField(
+        _l("Streak bonus growth"), validators=[InputRequired(), NumberRange(0, 10000)]
+    )
+    referral_welcome_points = IntegerField(
+        _l("Points for a new member who joins through an invite (valid 6 months)"),
+        validators=[InputRequired(), NumberRange(0, 100000)],
+    )
+    referral_monthly_cap = IntegerField(
+        _l("Invites rewarded per member and month"),
+        validators=[InputRequired(), NumberRange(0, 1000)],
+    )
+    referral_hold_until_purchase = BooleanField(
+        _l("Reward the inviter only after the friend's first purchase")
     )
     approval_threshold_points = IntegerField(
         _l("A staff adjustment of more points than this needs a second person's approval"),

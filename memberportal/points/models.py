@@ -47,6 +47,17 @@ class ProgramRules(db.Model):
             name="referral",
         ),
         CheckConstraint("approval_threshold_points >= 0", name="approval_threshold"),
+        CheckConstraint(
+            "sign_in_points BETWEEN 0 AND 100000 AND streak_bonus_days BETWEEN 2 AND 31"
+            " AND streak_bonus_points BETWEEN 0 AND 100000"
+            " AND streak_bonus_growth BETWEEN 0 AND 10000",
+            name="streak",
+        ),
+        CheckConstraint(
+            "referral_welcome_points BETWEEN 0 AND 100000"
+            " AND referral_monthly_cap BETWEEN 0 AND 1000",
+            name="referral_limits",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
@@ -72,6 +83,18 @@ class ProgramRules(db.Model):
     # A staff grant or take of more points than this waits for a second staff member's
     # approval (maker-checker, points.services.adjust_points).
     approval_threshold_points: Mapped[int] = mapped_column(default=1000, server_default="1000")
+    # The daily sign-in's points; every `streak_bonus_days`-th consecutive brand-local day of
+    # sign-ins adds the bonus points and growth (tiers.rules.sign_in_reward).
+    sign_in_points: Mapped[int] = mapped_column(default=5, server_default="5")
+    streak_bonus_days: Mapped[int] = mapped_column(default=7, server_default="7")
+    streak_bonus_points: Mapped[int] = mapped_column(default=20, server_default="20")
+    streak_bonus_growth: Mapped[int] = mapped_column(default=10, server_default="10")
+    # What a member who joins through an invite link gets at once.
+    referral_welcome_points: Mapped[int] = mapped_column(default=50, server_default="50")
+    # Referrals rewarded per referrer and brand-local month; later ones are recorded, unpaid.
+    referral_monthly_cap: Mapped[int] = mapped_column(default=10, server_default="10")
+    # The referrer's reward waits for the friend's first purchase.
+    referral_hold_until_purchase: Mapped[bool] = mapped_column(default=True)
 
 
 class PointLot(db.Model):

@@ -42,6 +42,13 @@ DEFAULT_RULES = {
     "referral_points": 100,
     "share_growth": 10,
     "approval_threshold_points": 1000,
+    "sign_in_points": 5,
+    "streak_bonus_days": 7,
+    "streak_bonus_points": 20,
+    "streak_bonus_growth": 10,
+    "referral_welcome_points": 50,
+    "referral_monthly_cap": 10,
+    "referral_hold_until_purchase": True,
 }
 
 

@@ -36,6 +36,7 @@ from memberportal.purchases.errors import (
 )
 from memberportal.purchases.models import Purchase, Refund
 from memberportal.purchases.rules import Bill
+from memberportal.referrals import services as referrals
 from memberportal.reviews import services as reviews
 from memberportal.tiers import services as tiers
 
@@ -128,6 +129,8 @@ def record_purchase(
         member_id, growth, kind="spend", cause="purchase",
         source_type="purchase", source_id=purchase_id, actor=actor, now=now,
     )  # fmt: skip
+    # A friend's first purchase releases the reward held for the member who invited them.
+    referrals.release_on_purchase(member_id, actor=actor, now=now)
     audit.record(
         "purchase.recorded", actor=actor, subject_type="member", subject_id=member_id,
         purchase_id=purchase_id, order_ref=order_ref, amount_cents=amount_cents, points=points,

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, Optional
 
 from memberportal.core.money import parse_cents
 
@@ -24,6 +24,10 @@ class ThresholdsForm(FlaskForm):
     refund_rate_pct = IntegerField(
         _l("Flag refunds above this % of a member's purchases over 30 days"),
         validators=[InputRequired(message=_l("Between 1 and 99 percent."))],
+    )
+    referrals_per_day = IntegerField(
+        _l("Flag more than this many friends joining through one member's link in one day"),
+        validators=[Optional()],
     )
     submit = SubmitField(_l("Save thresholds"))
 

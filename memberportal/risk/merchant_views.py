@@ -116,6 +116,7 @@ def rules():
             "big_purchase": f"{current.big_purchase_cents / 100:.2f}",
             "daily_purchases": current.daily_purchases,
             "refund_rate_pct": current.refund_rate_pct,
+            "referrals_per_day": current.referrals_per_day,
         }
     )
     if form.validate_on_submit():
@@ -124,6 +125,7 @@ def rules():
                 big_purchase_cents=form.big_purchase_cents(),
                 daily_purchases=form.daily_purchases.data,
                 refund_rate_pct=form.refund_rate_pct.data,
+                referrals_per_day=form.referrals_per_day.data,
                 actor=current_user, now=utcnow(),
             )  # fmt: skip
         except DomainError as error:

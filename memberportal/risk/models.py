@@ -11,14 +11,21 @@ from memberportal.core.db import BigID, intpk
 from memberportal.extensions import db
 
 BIG_PURCHASE, MANY_PURCHASES, REFUND_RATE = "big_purchase", "many_purchases", "refund_rate"
-RULES = (BIG_PURCHASE, MANY_PURCHASES, REFUND_RATE)
+# More friends joining through one member's invite link in one brand-local day than allowed:
+# a sign of accounts made to farm invite rewards.
+REFERRAL_BURST = "referral_burst"
+RULES = (BIG_PURCHASE, MANY_PURCHASES, REFUND_RATE, REFERRAL_BURST)
 OPEN, REVIEWED = "open", "reviewed"
 
 # The sane ranges, shared by the form, the service and the CHECKs below.
 BIG_PURCHASE_RANGE = (100, 100_000_000)  # ¥1 .. ¥1,000,000, in cents
 DAILY_PURCHASES_RANGE = (1, 1000)
 REFUND_RATE_RANGE = (1, 99)  # a rate above 100% cannot happen
-DEFAULT_THRESHOLDS = {"big_purchase_cents": 500_000, "daily_purchases": 8, "refund_rate_pct": 50}
+REFERRALS_PER_DAY_RANGE = (1, 1000)
+DEFAULT_THRESHOLDS = {
+    "big_purchase_cents": 500_000, "daily_purchases": 8, "refund_rate_pct": 50,
+    "referrals_per_day": 5,
+}  # fmt: skip
 
 
 class RiskRules(db.Model):
@@ -39,6 +46,11 @@ class RiskRules(db.Model):
             f"refund_rate_pct BETWEEN {REFUND_RATE_RANGE[0]} AND {REFUND_RATE_RANGE[1]}",
             name="refund_rate_range",
         ),
+        CheckConstraint(
+            f"referrals_per_day BETWEEN {REFERRALS_PER_DAY_RANGE[0]}"
+            f" AND {REFERRALS_PER_DAY_RANGE[1]}",
+            name="referrals_per_day_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
@@ -48,6 +60,8 @@ class RiskRules(db.Model):
     daily_purchases: Mapped[int] = mapped_column(default=8)
     # Refunds above this share of a member's purchases over the last 30 days are flagged.
     refund_rate_pct: Mapped[int] = mapped_column(default=50)
+    # More than this many friends joining through one member's link in one day are flagged.
+    referrals_per_day: Mapped[int] = mapped_column(default=5, server_default="5")
 
 
 class RiskScan(db.Model):
@@ -81,7 +95,9 @@ class RiskFlag(db.Model):
     __tablename__ = "risk_flags"
     __table_args__ = (
         UniqueConstraint("rule", "subject"),
-        CheckConstraint("rule IN ('big_purchase','many_purchases','refund_rate')", name="rule"),
+        CheckConstraint(
+            "rule IN ('big_purchase','many_purchases','refund_rate','referral_burst')", name="rule"
+        ),
         CheckConstraint("status IN ('open','reviewed')", name="status"),
         CheckConstraint(
             "(status = 'open' AND reviewed_at IS NULL AND review_note IS NULL)"
@@ -111,7 +127,8 @@ class RiskFlag(db.Model):
     day: Mapped[date]
     # The figures that crossed the threshold: the purchase's amount (big) or the refunded
     # amount (rate) out of `base_cents` purchased, the number of purchases (that day, or in the
-    # 30 days), the refund rate in whole percent (floored).
+    # 30 days) or of friends who joined that day (referral burst), the refund rate in whole
+    # percent (floored).
     amount_cents: Mapped[int] = mapped_column(default=0)
     base_cents: Mapped[int] = mapped_column(default=0)
     purchase_count: Mapped[int] = mapped_column(default=0)

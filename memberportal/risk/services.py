@@ -15,6 +15,7 @@ from memberportal.core.db import dialect_insert, insert_once, use_case
 from memberportal.extensions import db
 from memberportal.members.models import Member
 from memberportal.purchases.models import Purchase, Refund
+from memberportal.referrals.models import Referral
 from memberportal.risk import rules
 from memberportal.risk.errors import (
     FlagAlreadyReviewed,
@@ -29,6 +30,8 @@ from memberportal.risk.models import (
     DEFAULT_THRESHOLDS,
     MANY_PURCHASES,
     OPEN,
+    REFERRAL_BURST,
+    REFERRALS_PER_DAY_RANGE,
     REFUND_RATE,
     REFUND_RATE_RANGE,
     REVIEWED,
@@ -42,6 +45,7 @@ scans = RiskScan.__table__
 members = Member.__table__
 purchases = Purchase.__table__
 refunds = Refund.__table__
+referrals = Referral.__table__
 
 # Rows carry the time their transaction started, and commit a little later: each scan reads
 # again from this far before its watermark, so a purchase committed late is still seen (the
@@ -61,14 +65,17 @@ _RANGES = {
     "big_purchase_cents": (BIG_PURCHASE_RANGE, "big_purchase", _l("Between ¥1 and ¥1,000,000.")),
     "daily_purchases": (DAILY_PURCHASES_RANGE, "daily_purchases", _l("Between 1 and 1000.")),
     "refund_rate_pct": (REFUND_RATE_RANGE, "refund_rate_pct", _l("Between 1 and 99 percent.")),
+    "referrals_per_day": (REFERRALS_PER_DAY_RANGE, "referrals_per_day", _l("Between 1 and 1000.")),
 }
 
 
 @use_case
 def update_thresholds(
-    *, big_purchase_cents: int, daily_purchases: int, refund_rate_pct: int, actor, now: datetime
-) -> RiskRules:
-    """The owner sets the three thresholds; scans judge what arrives from now on by them.
+    *, big_purchase_cents: int, daily_purchases: int, refund_rate_pct: int,
+    referrals_per_day: int | None = None, actor, now: datetime,
+) -> RiskRules:  # fmt: skip
+    """The owner sets the thresholds; scans judge what arrives from now on by them
+    (`referrals_per_day` None keeps the saved one).
 
     Raises ThresholdOutOfRange naming the field (nothing is written). CHECK constraints back
     the ranges. Audited with the old and new values.
@@ -78,6 +85,8 @@ def update_thresholds(
         "daily_purchases": daily_purchases,
         "refund_rate_pct": refund_rate_pct,
     }
+    if referrals_per_day is not None:
+        values["referrals_per_day"] = referrals_per_day
     for name, value in values.items():
         (low, high), field, message = _RANGES[name]
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
@@ -116,14 +125,15 @@ def scan(*, now: datetime) -> ScanResult:
     """Look at purchases and refunds since the watermark and record a flag for each finding.
 
     Rules (thresholds from `thresholds()`): a purchase above the amount; more than N purchases
-    by one member in one brand-local day; refunds above P% of what a member purchased in the
-    last 30 days (purchases made in the window and what of them was refunded, at least one
-    refund), checked for members refunded since the watermark, once per brand-local day of
-    detection. Reads the tables, so purchases from every path are seen. Writes the flags
-    (INSERT ... ON CONFLICT on UNIQUE (rule, subject)), newer figures on an open flag, and
-    the watermark. Concurrency: the watermark row is taken first (one scan at a time on
-    PostgreSQL; SQLite has one writer), and the UNIQUE key alone already keeps reruns and
-    overlapping scans from recording a finding twice.
+    by one member in one brand-local day; more than R friends joining through one member's
+    invite link in one brand-local day (referral burst); refunds above P% of what a member
+    purchased in the last 30 days (purchases made in the window and what of them was refunded,
+    at least one refund), checked for members refunded since the watermark, once per brand-local
+    day of detection. Reads the tables, so purchases from every path are seen. Writes the flags
+    (INSERT ... ON CONFLICT on UNIQUE (rule, subject)), newer figures on an open flag, and the
+    watermark. Concurrency: the watermark row is taken first (one scan at a time on PostgreSQL;
+    SQLite has one writer), and the UNIQUE key alone already keeps reruns and overlapping scans
+    from recording a finding twice.
     """
     mark = _claim_watermark(now)
     limits = thresholds()
@@ -142,6 +152,7 @@ def scan(*, now: datetime) -> ScanResult:
         *_big_purchases(bought, limits.big_purchase_cents, now),
         *_busy_days(bought, limits.daily_purchases, now),
         *_refund_rates(sorted(refunded), limits.refund_rate_pct, now),
+        *_referral_bursts(mark.since, limits.referrals_per_day, now),
     ]
     found.sort(key=lambda row: (row["rule"], row["subject"]))  # one lock order for every scan
     new = _record(found)
@@ -248,6 +259,43 @@ def _busy_days(bought, limit: int, now: datetime) -> list[dict]:
     ]
 
 
+def _referral_bursts(since: datetime, limit: int, now: datetime) -> list[dict]:
+    """Referrers with more than `limit` friends joining in one brand-local day, counted over
+    the whole day for each (referrer, day) with a referral since the watermark."""
+    new = db.session.execute(
+        select(referrals.c.referrer_id, referrals.c.created_at).where(
+            referrals.c.created_at >= since
+        )
+    ).all()
+    touched = {(referrer, local_date(at)) for referrer, at in new}
+    if not touched:
+        return []
+    days = sorted(day for _r, day in touched)
+    start, end = start_of_day(days[0]), start_of_day(days[-1] + timedelta(days=1))
+    found = {}
+    for chunk in _chunks(sorted({referrer for referrer, _day in touched})):
+        rows = db.session.execute(
+            select(referrals.c.referrer_id, referrals.c.created_at).where(
+                referrals.c.referrer_id.in_(chunk),
+                referrals.c.created_at >= start,
+                referrals.c.created_at < end,
+            )
+        ).all()
+        found.update(rules.busy_days(rows, touched, limit, local_date))
+    return [
+        _flag(
+            REFERRAL_BURST,
+            f"{referrer}:{day.isoformat()}",
+            referrer,
+            day,
+            now,
+            limit,
+            purchase_count=count,
+        )  # fmt: skip
+        for (referrer, day), count in found.items()
+    ]
+
+
 def _refund_rates(member_ids: list[int], limit_pct: int, now: datetime) -> list[dict]:
     today, found = local_date(now), []
     for chunk in _chunks(member_ids):
@@ -299,7 +347,7 @@ def _record(found: list[dict]) -> int:
             continue
         grew = (
             flags.c.purchase_count < row["purchase_count"]
-            if row["rule"] == MANY_PURCHASES
+            if row["rule"] in (MANY_PURCHASES, REFERRAL_BURST)
             else flags.c.amount_cents < row["amount_cents"]
         )
         db.session.execute(

@@ -7,10 +7,10 @@ member), then goes through tiers.services.record_interaction, so the interaction
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exc
+from sqlalchemy import exc, select
 
 from memberportal.audit import services as audit
 from memberportal.core.clock import local_date
@@ -18,8 +18,10 @@ from memberportal.core.db import use_case
 from memberportal.core.errors import AlreadyExists, ValidationFailed
 from memberportal.extensions import db
 from memberportal.members import services as members
-from memberportal.points.services import program_rules
+from memberportal.points import ledger
+from memberportal.points.services import expiry_for, program_rules
 from memberportal.tiers.models import ProfileCompletion, SignIn
+from memberportal.tiers.rules import sign_in_reward
 from memberportal.tiers.services import TierMove, record_interaction
 
 
@@ -38,6 +40,9 @@ class ProfileIncomplete(ValidationFailed):
 class InteractionResult:
     growth: int
     tier_changed: TierMove | None
+    points: int = 0
+    streak: int = 0
+    bonus: bool = False
 
 
 def _claim(row) -> bool:
@@ -58,19 +63,44 @@ def _grant(member_id: int, kind: str, growth: int, source_id: int, *, actor, now
 
 @use_case
 def sign_in(member_id: int, *, actor, now: datetime) -> InteractionResult:
-    """The daily sign-in (签到): the program's sign-in growth, once per brand-local day.
+    """The daily sign-in (签到): once per brand-local day, with a streak of consecutive days.
 
-    Writes a sign_ins row (UNIQUE member and day), then the growth through record_interaction
-    (counted only up to the interaction cap; may move the member up). Raises AlreadySignedIn
-    on a second sign-in the same day. Concurrency: the UNIQUE key decides; of simultaneous
-    sign-ins exactly one commits, the others wait for it and raise AlreadySignedIn.
+    Writes a sign_ins row (UNIQUE member and day) carrying the streak (yesterday's plus one,
+    else 1) and what the day earns (tiers.rules.sign_in_reward: the program's daily points and
+    growth, plus the bonus on every Nth consecutive day); the points as a lot with the
+    program's expiry through the ledger, the growth through record_interaction (counted only
+    up to the interaction cap; may move the member up). Raises AlreadySignedIn on a second
+    sign-in the same day. Concurrency: the UNIQUE key decides; of simultaneous sign-ins
+    exactly one commits and earns, the others wait for it and raise AlreadySignedIn.
+    Yesterday's row, which the streak reads, is never changed after its day.
     """
-    growth = program_rules().sign_in_growth
-    row = SignIn(member_id=member_id, day=local_date(now), growth=growth, at=now)
+    rules = program_rules()
+    today = local_date(now)
+    before = db.session.scalar(
+        select(SignIn.streak).where(
+            SignIn.member_id == member_id, SignIn.day == today - timedelta(days=1)
+        )
+    )
+    streak = (before or 0) + 1
+    reward = sign_in_reward(
+        streak, points=rules.sign_in_points, growth=rules.sign_in_growth,
+        bonus_days=rules.streak_bonus_days, bonus_points=rules.streak_bonus_points,
+        bonus_growth=rules.streak_bonus_growth,
+    )  # fmt: skip
+    row = SignIn(
+        member_id=member_id, day=today, streak=streak, points=reward.points,
+        growth=reward.growth, bonus=reward.bonus, at=now,
+    )  # fmt: skip
     if not _claim(row):
         raise AlreadySignedIn()
-    move = _grant(member_id, "sign_in", growth, row.id, actor=actor, now=now)
-    return InteractionResult(growth, move)
+    if reward.points:
+        ledger.earn(
+            member_id, reward.points, kind="sign_in", source_type="sign_in", source_id=row.id,
+            expires_at=expiry_for(now, rules), actor=actor, now=now,
+        )  # fmt: skip
+    move = _grant(member_id, "sign_in", reward.growth, row.id, actor=actor, now=now)
+    return InteractionResult(reward.growth, move, points=reward.points, streak=streak,
+                             bonus=reward.bonus)  # fmt: skip
 
 
 @use_case

@@ -104,12 +104,18 @@ class TierChange(db.Model):
 
 
 class SignIn(db.Model):
-    """A daily sign-in (签到): one per member per day in the brand's time zone (UNIQUE)."""
+    """A daily sign-in (签到): one per member per day in the brand's time zone (UNIQUE).
+
+    `streak` counts consecutive brand-local days ending on `day` (1 after a missed day);
+    `points` and `growth` are what the day earned, the streak bonus included.
+    """
 
     __tablename__ = "sign_ins"
     __table_args__ = (
         UniqueConstraint("member_id", "day"),
         CheckConstraint("growth >= 0", name="growth_not_negative"),
+        CheckConstraint("points >= 0", name="points_not_negative"),
+        CheckConstraint("streak >= 1", name="streak_positive"),
     )
 
     id: Mapped[intpk]
@@ -117,6 +123,9 @@ class SignIn(db.Model):
     day: Mapped[date]
     growth: Mapped[int]
     at: Mapped[datetime]
+    streak: Mapped[int] = mapped_column(default=1, server_default="1")
+    points: Mapped[int] = mapped_column(default=0, server_default="0")
+    bonus: Mapped[bool] = mapped_column(default=False)
 
 
 class ProfileCompletion(db.Model):

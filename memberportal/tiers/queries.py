@@ -10,6 +10,7 @@ from sqlalchemy import select
 from memberportal.core.clock import local_date
 from memberportal.extensions import db
 from memberportal.tiers.models import ProfileCompletion, SignIn, Tier
+from memberportal.tiers.rules import current_streak
 
 
 def all_tiers(*, include_retired: bool = False) -> list[Tier]:
@@ -48,19 +49,38 @@ class InteractionStatus:
     profile_completed: bool
     sign_in_growth: int
     profile_growth: int
+    streak: int = 0  # consecutive days up to today (or yesterday, not yet signed in today)
+    sign_in_points: int = 0
+    bonus_days: int = 7
+    bonus_points: int = 0
+
+    @property
+    def days_to_bonus(self) -> int:
+        """Sign-ins still needed for the next streak bonus, today's (if not yet made) included."""
+        done = self.streak % self.bonus_days
+        return self.bonus_days - done
 
 
 def interaction_status(member_id: int, now: datetime) -> InteractionStatus:
-    """The member's own interactions: signed in today (brand-local day)? profile completed?"""
+    """The member's own interactions: signed in today (brand-local day)? the streak? profile
+    completed?"""
     from memberportal.points.services import program_rules
 
     rules = program_rules()
-    signed = db.session.scalar(
-        select(SignIn.id).where(SignIn.member_id == member_id, SignIn.day == local_date(now))
-    )
+    today = local_date(now)
+    last = db.session.execute(
+        select(SignIn.day, SignIn.streak)
+        .where(SignIn.member_id == member_id)
+        .order_by(SignIn.day.desc())
+        .limit(1)
+    ).first()
     profile = db.session.scalar(
         select(ProfileCompletion.id).where(ProfileCompletion.member_id == member_id)
     )
     return InteractionStatus(
-        signed is not None, profile is not None, rules.sign_in_growth, rules.profile_growth
-    )
+        last is not None and last.day == today, profile is not None, rules.sign_in_growth,
+        rules.profile_growth,
+        streak=current_streak(last.day if last else None, last.streak if last else 0, today),
+        sign_in_points=rules.sign_in_points, bonus_days=rules.streak_bonus_days,
+        bonus_points=rules.streak_bonus_points,
+    )  # fmt: skip

@@ -92,3 +92,30 @@ def ranked(rungs: Sequence[LadderRung]) -> list[int | None]:
         key=lambda r: (r.threshold, r.retired, r.tier_id is None, r.tier_id or 0),
     )
     return [rung.tier_id for rung in order]
+
+
+@dataclass(frozen=True)
+class SignInReward:
+    points: int
+    growth: int
+    bonus: bool
+
+
+def sign_in_reward(
+    streak: int, *, points: int, growth: int, bonus_days: int, bonus_points: int,
+    bonus_growth: int,
+) -> SignInReward:  # fmt: skip
+    """What the sign-in on day `streak` of a run of consecutive days earns: the daily points
+    and growth, plus the bonus on every `bonus_days`-th day of the run (7, 14, 21...)."""
+    bonus = bonus_days > 0 and streak % bonus_days == 0
+    return SignInReward(
+        points + (bonus_points if bonus else 0), growth + (bonus_growth if bonus else 0), bonus
+    )
+
+
+def current_streak(last_day, last_streak: int, today) -> int:
+    """The streak the card shows today: the last sign-in's run while it is still alive (signed
+    in today or yesterday), else 0."""
+    if last_day is None or (today - last_day).days > 1:
+        return 0
+    return last_streak

@@ -30,9 +30,11 @@ def _card(message: str, kind: str, status: int):
 
 
 def _earned(result) -> str:
-    if not result.growth:
+    if not result.growth and not result.points:
         return _("Checked in.")
-    text = _("Checked in: +%(n)s growth.", n=result.growth)
+    text = _("Checked in: +%(p)s points, +%(n)s growth.", p=result.points, n=result.growth)
+    if result.bonus:
+        text += " " + _("%(days)s days in a row: streak bonus included!", days=result.streak)
     if result.tier_changed:
         text += " " + _("You moved up to %(tier)s!", tier=result.tier_changed.new)
     return text

@@ -3,7 +3,12 @@ manager finds the referral in the staff list and opens the referrer."""
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from memberportal.core.clock import utcnow
+from memberportal.extensions import db
+from memberportal.members.models import Member
+from memberportal.purchases.services import record_purchase
 from memberportal.referrals.services import record_referral
 from tests import factories
 from tests.browser.test_foundation import staff_sign_in
@@ -33,8 +38,12 @@ def test_a_friend_joins_through_the_invite_link(phone, desk):
     phone.fill("#confirm", "Correct-Horse-42")
     phone.check("#accept")
     phone.click("main button[type=submit]")
-    expect(phone.get_by_test_id("points-balance")).to_have_text("0")
+    expect(phone.get_by_test_id("points-balance")).to_have_text("50")  # the welcome reward
 
+    desk.reload()
+    expect(desk.get_by_test_id("points-balance")).to_have_text("0")  # held until a purchase
+    friend_id = db.session.scalar(select(Member.id).where(Member.phone == "+8613811114444"))
+    record_purchase(friend_id, 2000, "FIRST-1", source="till", actor=ACTOR, now=utcnow())
     desk.reload()
     expect(desk.get_by_test_id("points-balance")).to_have_text("100")
     desk.get_by_test_id("points-link").click()
@@ -52,7 +61,7 @@ def test_a_manager_finds_the_referral_and_opens_the_referrer(phone, desk):
     phone.fill("#confirm", "Correct-Horse-42")
     phone.check("#accept")
     phone.click("main button[type=submit]")
-    expect(phone.get_by_test_id("points-balance")).to_have_text("0")
+    expect(phone.get_by_test_id("points-balance")).to_have_text("50")
 
     staff_sign_in(desk, factories.staff("manager"))
     desk.get_by_role("link", name="邀请记录").click()

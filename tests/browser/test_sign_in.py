@@ -19,5 +19,7 @@ def test_member_signs_in_on_the_card_without_a_page_load(phone):
     phone.get_by_test_id("sign-in").click()
     phone.get_by_test_id("signed-in").wait_for()
     assert phone.get_by_test_id("growth").inner_text() == "5"
+    assert phone.get_by_test_id("points-balance").inner_text() == "5"
+    assert "1" in phone.get_by_test_id("streak").inner_text()
     assert phone.get_by_test_id("interaction-message").is_visible()
     assert phone.evaluate("window.notReloaded") is True  # swapped in place by htmx

@@ -36,6 +36,8 @@ def test_ten_sign_ins_on_one_day_grant_once(app):
     assert outcomes.count("ok") == 1, outcomes
     assert outcomes.count(AlreadySignedIn.__name__) == 9
     assert counts(member_id) == (5, 1, 1)
+    # The day's points were credited once too.
+    assert db.session.get(Member, member_id).points_balance == 5
 
 
 def test_ten_profile_saves_grant_once(app):

@@ -3,6 +3,7 @@ earns points valid 6 months (brand zone) and share growth within the interaction
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from memberportal.audit.models import AuditEntry
@@ -18,6 +19,15 @@ from memberportal.referrals.services import record_referral
 from memberportal.tiers.models import GrowthEntry
 from tests import factories
 from tests.points_helpers import ACTOR, T0
+
+
+@pytest.fixture(autouse=True)
+def _paid_at_once():
+    """These tests describe a program that pays the referrer on joining and gives the new
+    member nothing (tests/services/test_referral_farming.py covers the held rewards)."""
+    update_program_rules(
+        actor=ACTOR, now=T0, referral_hold_until_purchase=False, referral_welcome_points=0
+    )
 
 
 def member_row(member_id: int) -> Member:

@@ -23,14 +23,17 @@ def growth_of(member_id: int) -> tuple[int, int]:
 def test_sign_in_without_javascript_then_a_clear_message_on_the_second_try(member_web):
     web = english(member_web)
     card = web.get("/card").get_data(as_text=True)
-    assert 'data-testid="sign-in"' in card and "Check in (+5 growth)" in card
+    assert 'data-testid="sign-in"' in card and "Check in (+5 points, +5 growth)" in card
     assert "Up to 60 more growth towards VIP2 Silver" in card
     first = web.submit("/card/sign-in", page="/card")
     assert first.status_code == 303 and first.headers["Location"].endswith("/card")
     card = web.get("/card").get_data(as_text=True)
-    assert "Checked in: +5 growth." in card  # the flash
+    assert "Checked in: +5 points, +5 growth." in card  # the flash
     assert 'data-testid="signed-in"' in card and 'data-testid="sign-in"' not in card
     assert 'data-testid="growth">5<' in card
+    assert 'data-testid="points-balance">5<' in card
+    assert "Check-in streak: 1 day" in card
+    assert "6 more to the 7-day bonus (+20 points)." in card
     assert "Up to 55 more growth towards VIP2 Silver" in card
     token = csrf_from(web.get("/points").get_data(as_text=True))
     again = web.client.post("/card/sign-in", data={"csrf_token": token})
@@ -45,8 +48,9 @@ def test_sign_in_with_htmx_swaps_the_panel_in_place(member_web):
     done = web.client.post("/card/sign-in", data={"csrf_token": token}, headers=HX)
     body = done.get_data(as_text=True)
     assert done.status_code == 200 and "<html" not in body
-    assert 'id="interactions"' in body and "Checked in: +5 growth." in body
+    assert 'id="interactions"' in body and "Checked in: +5 points, +5 growth." in body
     assert 'data-testid="growth" hx-swap-oob="true">5<' in body
+    assert 'data-testid="points-balance" hx-swap-oob="true">5<' in body
     again = web.client.post("/card/sign-in", data={"csrf_token": token}, headers=HX)
     assert again.status_code == 422 and "<html" not in again.get_data(as_text=True)
     assert "You have already checked in today" in again.get_data(as_text=True)

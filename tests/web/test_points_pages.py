@@ -138,12 +138,17 @@ def test_owner_edits_program_rules(owner_web, cashier_web):
         "interaction_cap_pct": "40", "qualification_months": "12", "member_day": "",
         "member_day_multiplier_pct": "200", "sign_in_growth": "7", "profile_growth": "30",
         "review_growth": "10", "referral_points": "100", "share_growth": "10",
-        "approval_threshold_points": "2500",
+        "approval_threshold_points": "2500", "sign_in_points": "3", "streak_bonus_days": "7",
+        "streak_bonus_points": "20", "streak_bonus_growth": "10",
+        "referral_welcome_points": "50", "referral_monthly_cap": "5",
+        "referral_hold_until_purchase": "y",
     }  # fmt: skip
     assert owner_web.submit("/merchant/points/rules", form).status_code == 303
     saved = program_rules()
     assert (saved.sign_in_growth, saved.profile_growth) == (7, 30)
     assert saved.approval_threshold_points == 2500
+    assert (saved.sign_in_points, saved.referral_monthly_cap) == (3, 5)
+    assert saved.referral_hold_until_purchase
     assert (
         owner_web.submit("/merchant/points/rules", {**form, "sign_in_growth": "-1"}).status_code
         == 422

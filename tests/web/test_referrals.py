@@ -2,10 +2,13 @@
 
 from sqlalchemy import func, select
 
+from memberportal.core.clock import utcnow
 from memberportal.extensions import db
 from memberportal.members.models import Member
+from memberportal.purchases.services import record_purchase
 from memberportal.referrals.models import Referral
 from tests.conftest import Browser
+from tests.points_helpers import ACTOR
 
 EN = {"Accept-Language": "en"}
 
@@ -26,12 +29,18 @@ def test_the_card_shows_the_invite_link(member_web):
     assert "Invite a friend" in page
     link = f"http://localhost/register?ref={member_web.member.member_no}"
     assert f'value="{link}"' in page
-    assert "you earn 100 points (valid for 6 months)" in page
+    assert "your friend gets 50 points on joining" in page
+    assert "you earn 100 points (valid for 6 months) after their first purchase" in page
 
 
-def test_joining_through_the_link_credits_the_referrer(app, member_web):
+def test_joining_welcomes_the_friend_and_the_first_purchase_credits_the_referrer(app, member_web):
     friend = Browser(app.test_client())
     assert join(friend, member_web.member.member_no).status_code == 303
+    assert 'data-testid="points-balance">50<' in friend.get("/card").get_data(as_text=True)
+    card = member_web.get("/card", headers=EN).get_data(as_text=True)
+    assert 'data-testid="points-balance">0<' in card
+    friend_id = db.session.scalar(select(Member.id).where(Member.phone == "+8613812345678"))
+    record_purchase(friend_id, 2000, "REF-1", source="till", actor=ACTOR, now=utcnow())
     card = member_web.get("/card", headers=EN).get_data(as_text=True)
     assert 'data-testid="points-balance">100<' in card
     history = member_web.get("/points", headers=EN).get_data(as_text=True)

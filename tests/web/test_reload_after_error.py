@@ -56,6 +56,8 @@ def test_member_post_only_urls_send_a_reload_back_to_their_page(member_web):
         ("/card/sign-in", "/card"),
         ("/membership/join/SVIP", "/membership/"),
         ("/membership/cancel", "/membership/"),
+        ("/my-data/export", "/my-data/"),
+        ("/my-data/close", "/my-data/"),
     ):
         response = member_web.get(url)
         assert response.status_code == 303 and response.location.endswith(page), url

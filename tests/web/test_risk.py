@@ -153,3 +153,23 @@ def test_posts_without_a_token_change_nothing(manager_web):
     assert response.status_code == 400
     assert flags()[0].status == "open"
     assert db.session.scalar(select(func.count(RiskFlag.id))) == 1
+
+
+def test_a_burst_of_invites_shows_on_the_risk_page_and_its_limit_is_the_owners(
+    manager_web, owner_web
+):
+    from memberportal.referrals.services import record_referral
+    from tests.points_helpers import ACTOR
+
+    saved = owner_web.submit(
+        "/merchant/risk/rules",
+        {"big_purchase": "5000.00", "daily_purchases": "8", "refund_rate_pct": "50",
+         "referrals_per_day": "2"},
+    )  # fmt: skip
+    assert saved.status_code == 303 and services.thresholds().referrals_per_day == 2
+    farmer = factories.member(name="刷单者")
+    for _ in range(3):
+        record_referral(farmer.member_no, factories.member().id, actor=ACTOR, now=utcnow())
+    page = risk_page(english(manager_web))
+    assert "Many friends joined through one link in one day" in page
+    assert "3 friends joined on" in page and "(limit 2)" in page and "刷单者" in page

@@ -1,0 +1,1 @@
+"""Missing-points claims: a member claims a purchase that earned nothing; staff decide."""

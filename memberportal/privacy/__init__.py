@@ -1,0 +1,1 @@
+"""A member's data rights (PIPL): download everything held about them, close the account."""
