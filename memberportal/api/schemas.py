@@ -117,6 +117,13 @@ class MemberOut(Schema):
     tier_name = fields.String(required=True)
     points_balance = fields.Integer(required=True)
     paid_membership = fields.Nested(PaidMembershipOut, allow_none=True)
+    identified_by = fields.String(
+        metadata={"description": "code (the card's rotating code), member_no or phone."}
+    )
+    phone_last_digits = fields.String(
+        allow_none=True,
+        metadata={"description": "With a typed member number: ask the member for these."},
+    )
 
 
 class ErrorOut(Schema):

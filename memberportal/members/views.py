@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 
 from memberportal.core import qr
 from memberportal.core.auth import member_required
 from memberportal.core.clock import utcnow
-from memberportal.core.htmx import render
+from memberportal.core.htmx import is_htmx, render
+from memberportal.members.queries import card_code_for
 from memberportal.members.rules import tier_progress
 from memberportal.points.services import program_rules
 from memberportal.tiers.queries import interaction_status, next_tier
@@ -48,11 +49,29 @@ def card_context(member) -> dict:
         "interactions": interaction_status(member.id, utcnow()),
         "coupon_count": usable_count(member.id, utcnow()),
         "referral_points": program_rules().referral_points,
+        **code_context(member),
     }
+
+
+def code_context(member) -> dict:
+    """The card's rotating code now, as digits and as a QR code drawn into the page."""
+    code = card_code_for(member, utcnow())
+    return {"code": code, "code_qr": qr.svg_data_uri(code.code)}
+
+
+@bp.get("/card/code")
+@member_required
+def card_code():
+    """The card's current code (htmx polls it, so the page shows a fresh one without reload)."""
+    if not is_htmx():
+        return redirect(url_for("members.card"))
+    response = render("members/_code.html", **code_context(current_user))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/card/qr.svg")
 @member_required
 def card_qr():
-    """The card code as a QR code, drawn on the server so the page needs no script."""
-    return qr.svg_response(current_user.card_code)
+    """The card's current code as a QR code, drawn on the server so it needs no script."""
+    return qr.svg_response(card_code_for(current_user, utcnow()).code)

@@ -89,10 +89,13 @@ def _quote_of(member_id: int, form: CheckoutForm):
 def till():
     """Scan or type the member's code: an exact match opens the checkout at once."""
     text = (request.args.get("q") or "").strip()
-    results = member_queries.search_members(text) if text else []
-    if text and len(results) == 1 and member_queries.find_member(text):
-        return redirect(url_for("merchant.purchases.member", member_id=results[0].id))
-    return render("merchant/purchases/till.html", query=text, results=results)
+    found = member_queries.lookup_member(text, utcnow()) if text else None
+    if found and found.member:
+        typed = {"typed": 1} if found.via == "member_no" else {}
+        return redirect(url_for("merchant.purchases.member", member_id=found.member.id, **typed))
+    results = member_queries.search_members(text) if text and not found.expired else []
+    return render("merchant/purchases/till.html", query=text, results=results,
+                  expired=bool(found and found.expired))  # fmt: skip
 
 
 @bp.get("/member/<int:member_id>")
