@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, url_for
+from flask import Blueprint, current_app, jsonify, redirect, send_from_directory, url_for
 from flask_login import current_user
 
 from memberportal.core import qr
@@ -75,3 +75,31 @@ def card_code():
 def card_qr():
     """The card's current code as a QR code, drawn on the server so it needs no script."""
     return qr.svg_response(card_code_for(current_user, utcnow()).code)
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    """The web app manifest that makes the card installable (its name is the brand's)."""
+    from memberportal.core import brand
+
+    name = brand.current()["name"]
+    icons = [
+        {"src": url_for("static", filename=f"icons/icon-{size}.png"), "type": "image/png",
+         "sizes": f"{size}x{size}", "purpose": "any"}
+        for size in (192, 512)
+    ]  # fmt: skip
+    response = jsonify(
+        name=name, short_name=name[:12], id="/card", start_url="/card", scope="/",
+        display="standalone", background_color="#f6f4f1", theme_color="#b3261e", icons=icons,
+    )  # fmt: skip
+    response.mimetype = "application/manifest+json"
+    return response
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker, served from the root so that it may keep the card page."""
+    response = send_from_directory(current_app.static_folder, "js/sw.js", max_age=0)
+    response.mimetype = "text/javascript"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
