@@ -85,6 +85,7 @@ def _summary(member_id: int) -> dict:
     from memberportal.memberships import queries as membership_queries
     from memberportal.memberships.models import STATUS_LABELS as MEMBERSHIP_LABELS
     from memberportal.referrals import queries as referral_queries
+    from memberportal.tiers import queries as tier_queries
 
     orders, coupons = [], []
     if current_staff_can("coupons.write_off"):
@@ -98,4 +99,5 @@ def _summary(member_id: int) -> dict:
         "coupons": coupons,
         "order_label": lambda code: ORDER_LABELS.get(code, code),
         "referred_count": referral_queries.referred_by(member_id),
+        "tier_moves": tier_queries.tier_history(member_id),
     }
