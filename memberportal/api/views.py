@@ -235,7 +235,14 @@ def member_body(member) -> dict:
         "tier_name": member.tier.name,
         "points_balance": member.points_balance,
         "paid_membership": paid_membership(member.id),
+        "discount": discount_body(member.id),
     }
+
+
+def discount_body(member_id: int) -> dict | None:
+    """The discount the till applies now (the paid card's or the member day's), or None."""
+    kind, bps = purchase_queries.discount_now(member_id, utcnow())
+    return {"kind": kind, "discount_bps": bps} if kind else None
 
 
 @bp.post("/purchases")

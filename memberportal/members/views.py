@@ -11,7 +11,7 @@ from memberportal.core.clock import utcnow
 from memberportal.core.htmx import is_htmx, render
 from memberportal.members.queries import card_code_for
 from memberportal.members.rules import tier_progress
-from memberportal.points.services import program_rules
+from memberportal.points.services import benefits_today, program_rules
 from memberportal.tiers.queries import interaction_status, next_tier, tier_history
 from memberportal.tiers.rules import interactions_still_allowed
 
@@ -50,6 +50,7 @@ def card_context(member) -> dict:
         "coupon_count": usable_count(member.id, utcnow()),
         "referral_points": program_rules().referral_points,
         "tier_moves": tier_history(member.id, limit=10),
+        "today": benefits_today(member, utcnow()),
         **code_context(member),
     }
 

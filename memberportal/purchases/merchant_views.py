@@ -57,6 +57,7 @@ def member_page(member, *, checkout_form=None, adjust_form=None, refund_error=No
         member=member,
         checkout_form=form,
         card=active_benefits(member.id, utcnow()),
+        discount=queries.discount_now(member.id, utcnow()),
         quote=_quote_of(member.id, form),
         large=large,
         adjust_form=adjust_form or AdjustForm(formdata=None),
@@ -177,7 +178,9 @@ def _receipt(result) -> str:
     bill = result.bill
     parts = [_("Paid %(paid)s of %(order)s.", paid=format_cents(bill.paid_cents),
                order=format_cents(bill.order_cents))]  # fmt: skip
-    if bill.discount_cents:
+    if bill.discount_cents and bill.discount_kind == "member_day":
+        parts.append(_("Member day discount %(off)s.", off=format_cents(bill.discount_cents)))
+    elif bill.discount_cents:
         parts.append(_("Card discount %(off)s.", off=format_cents(bill.discount_cents)))
     if bill.coupon_taken_cents:
         parts.append(_("Coupon %(off)s.", off=format_cents(bill.coupon_taken_cents)))

@@ -58,6 +58,7 @@ def test_member_lookup_by_number_card_code_and_phone(client, headers):
             "tier_name": body["tier_name"],
             "points_balance": 0,
             "paid_membership": None,
+            "discount": None,
         }
     unknown = client.get("/api/v1/members/0000000000", headers=headers)
     assert unknown.status_code == 404 and unknown.get_json()["error"] == "unknown_member"

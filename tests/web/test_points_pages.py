@@ -138,7 +138,8 @@ def test_owner_edits_program_rules(owner_web, cashier_web):
         "interaction_cap_pct": "40", "qualification_months": "12", "member_day": "",
         "member_day_multiplier_pct": "200", "sign_in_growth": "7", "profile_growth": "30",
         "review_growth": "10", "referral_points": "100", "share_growth": "10",
-        "approval_threshold_points": "2500",
+        "approval_threshold_points": "2500", "member_day_weekday": "",
+        "member_day_discount_bps": "0", "birthday_multiplier_pct": "100",
     }  # fmt: skip
     assert owner_web.submit("/merchant/points/rules", form).status_code == 303
     saved = program_rules()
