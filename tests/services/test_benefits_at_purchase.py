@@ -121,3 +121,22 @@ def test_the_database_refuses_a_discount_without_its_rate_and_amount():
             )
         )  # fmt: skip
     db.session.rollback()
+
+
+def test_a_weekly_member_day_issues_its_coupons_once_each_member_day():
+    from memberportal.coupons import services as coupon_services
+    from tests.coupon_helpers import coupons_of, occasion_coupons
+
+    occasion_coupons()
+    rules(member_day_weekday=4)  # Thursdays
+    member = factories.member()
+
+    def at(day: int):  # noon in Shanghai, November 2027
+        return T0.replace(year=2027, month=11, day=day)
+
+    assert coupon_services.issue_member_day_coupons(member.id, at(17)) == []  # a Wednesday
+    assert len(coupon_services.issue_member_day_coupons(member.id, at(18))) == 1
+    assert coupon_services.issue_member_day_coupons(member.id, at(18)) == []
+    assert len(coupon_services.issue_member_day_coupons(member.id, at(25))) == 1
+    reasons = sorted(c.reason_key for c in coupons_of(member.id) if c.reason_kind == "member_day")
+    assert reasons == ["memberday:2027-11-18", "memberday:2027-11-25"]
