@@ -30,7 +30,7 @@ from memberportal.api.schemas import (
 from memberportal.core.clock import utcnow
 from memberportal.core.errors import DomainError
 from memberportal.extensions import csrf, limiter
-from memberportal.members.queries import find_member, lookup_member, phone_last_digits
+from memberportal.members.queries import lookup_member, phone_last_digits
 from memberportal.memberships.queries import active_benefits
 from memberportal.purchases import queries as purchase_queries
 from memberportal.purchases import services as purchases
@@ -210,7 +210,7 @@ def _request_key(default: str) -> str:
 @bp.get("/members/<code>")
 @bp.arguments(MemberPath(), location="path", as_kwargs=True)
 @bp.response(200, MemberOut)
-@bp.alt_response(404, schema=ErrorOut)
+@bp.alt_response(404, schema=ErrorOut, description="unknown_member, member_code_expired")
 def member(code: str):
     """Look a member up by the card's rotating code (valid about 2 minutes), the member
     number or the phone. A typed member number is confirmed with the phone's last digits."""
@@ -248,7 +248,7 @@ def discount_body(member_id: int) -> dict | None:
 @bp.post("/purchases")
 @bp.arguments(PurchaseIn())
 @bp.response(201, PurchaseOut)
-@bp.alt_response(404, schema=ErrorOut, description="unknown_member")
+@bp.alt_response(404, schema=ErrorOut, description="unknown_member, member_code_expired")
 @bp.alt_response(409, schema=ErrorOut, description="idempotency_conflict")
 @bp.alt_response(422, schema=ErrorOut, description="invalid_amount, invalid_request")
 def create_purchase(data: dict):
@@ -260,7 +260,10 @@ def create_purchase(data: dict):
     client = require_client()
 
     def compute() -> tuple[int, dict]:
-        member = find_member(data["member"], utcnow())
+        found = lookup_member(data["member"], utcnow())
+        if found.expired:
+            raise MemberCodeExpired()
+        member = found.member
         if member is None:
             raise UnknownMember()
         try:

@@ -31,6 +31,7 @@ def test_lookup_by_rotating_code_then_expired_then_by_typed_number(client, heade
             json={"member": code, "order_ref": "RC-2", "amount_cents": 10000},
         )  # fmt: skip
         assert refused.status_code == 404
+        assert refused.get_json()["error"] == "member_code_expired"
     typed = client.get(f"/api/v1/members/{member.member_no}", headers=headers).get_json()
     assert typed["identified_by"] == "member_no" and typed["phone_last_digits"] == "0042"
     fixed = client.get(f"/api/v1/members/{member.card_code}", headers=headers)
