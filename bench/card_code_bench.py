@@ -36,8 +36,7 @@ def main() -> None:
     folder = tempfile.mkdtemp(prefix="card_code_bench_")
     os.environ["INSTANCE_PATH"] = folder
     url = sys.argv[1] if len(sys.argv) > 1 else f"sqlite:///{folder}/bench.sqlite3"
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    os.environ["DATABASE_URL"] = url  # the app's own config picks the driver and options
 
     from flask_migrate import upgrade
     from sqlalchemy import text
@@ -49,7 +48,7 @@ def main() -> None:
     from memberportal.members.models import Member
     from memberportal.members.queries import card_code_for, lookup_member
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    app = create_app({"SECRET_KEY": "bench"})
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
