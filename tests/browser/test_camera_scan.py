@@ -97,3 +97,19 @@ def test_without_a_camera_api_the_button_stays_hidden(desk):
     desk.goto("/merchant/purchases/till")
     expect(desk.locator("#q")).to_be_visible()
     expect(desk.get_by_test_id("camera-scan")).to_be_hidden()
+
+
+def test_a_refused_camera_says_so_and_the_box_still_works(desk):
+    member = factories.member(contact="13900000933")
+    desk.add_init_script(
+        "navigator.mediaDevices.getUserMedia = () => Promise.reject(new Error('denied'))"
+    )
+    staff_sign_in(desk, factories.staff("cashier"))
+    desk.goto("/merchant/purchases/till")
+    desk.get_by_test_id("scan-start").click()
+    expect(desk.get_by_test_id("scan-status")).to_have_text(
+        "无法打开摄像头。请输入号码或使用扫码枪。"
+    )
+    desk.fill("#q", card_code_for(member, utcnow()).code)
+    desk.keyboard.press("Enter")
+    expect(desk.get_by_test_id("checkout")).to_be_visible()
