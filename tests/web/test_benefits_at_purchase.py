@@ -73,6 +73,7 @@ def test_the_till_shows_and_records_the_member_day_discount(cashier_web):
         assert done.status_code == 303
         flashed = cashier_web.get(page, headers=EN).get_data(as_text=True)
         assert "Member day discount CN¥8.80." in flashed
+        assert text_of(flashed, "purchase-discount") == "Member day discount (10%) −CN¥8.80"
     row = db.session.scalars(select(Purchase).where(Purchase.order_ref == ref)).one()
     assert (row.discount_kind, row.discount_bps, row.discount_cents, row.amount_cents) == (
         "member_day", 1000, 880, 7920,
