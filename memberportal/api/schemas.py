@@ -110,6 +110,13 @@ class PaidMembershipOut(Schema):
     paid_until = fields.DateTime(required=True)
 
 
+class DiscountOut(Schema):
+    kind = fields.String(
+        required=True, metadata={"description": "paid_card or member_day: the one that applies."}
+    )
+    discount_bps = fields.Integer(required=True, metadata={"description": "1000 = 10% off."})
+
+
 class MemberOut(Schema):
     member_no = fields.String(required=True)
     display_name = fields.String(required=True, metadata={"description": "Masked name."})
@@ -117,6 +124,16 @@ class MemberOut(Schema):
     tier_name = fields.String(required=True)
     points_balance = fields.Integer(required=True)
     paid_membership = fields.Nested(PaidMembershipOut, allow_none=True)
+    discount = fields.Nested(
+        DiscountOut, allow_none=True, metadata={"description": "The discount the till gives now."}
+    )
+    identified_by = fields.String(
+        metadata={"description": "code (the card's rotating code), member_no or phone."}
+    )
+    phone_last_digits = fields.String(
+        allow_none=True,
+        metadata={"description": "With a typed member number: ask the member for these."},
+    )
 
 
 class ErrorOut(Schema):

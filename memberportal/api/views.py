@@ -30,7 +30,7 @@ from memberportal.api.schemas import (
 from memberportal.core.clock import utcnow
 from memberportal.core.errors import DomainError
 from memberportal.extensions import csrf, limiter
-from memberportal.members.queries import find_member
+from memberportal.members.queries import lookup_member, phone_last_digits
 from memberportal.memberships.queries import active_benefits
 from memberportal.purchases import queries as purchase_queries
 from memberportal.purchases import services as purchases
@@ -66,6 +66,12 @@ class UnknownMember(DomainError):
     code = "unknown_member"
     status = 404
     default_message = _l("No member matches this code.")
+
+
+class MemberCodeExpired(DomainError):
+    code = "member_code_expired"
+    status = 404
+    default_message = _l("This card code has expired: ask the member to refresh the card.")
 
 
 class UnknownPurchase(DomainError):
@@ -204,13 +210,20 @@ def _request_key(default: str) -> str:
 @bp.get("/members/<code>")
 @bp.arguments(MemberPath(), location="path", as_kwargs=True)
 @bp.response(200, MemberOut)
-@bp.alt_response(404, schema=ErrorOut)
+@bp.alt_response(404, schema=ErrorOut, description="unknown_member, member_code_expired")
 def member(code: str):
-    """Look a member up by member number, card code or phone."""
-    found = find_member(code)
-    if found is None:
+    """Look a member up by the card's rotating code (valid about 2 minutes), the member
+    number or the phone. A typed member number is confirmed with the phone's last digits."""
+    found = lookup_member(code, utcnow())
+    if found.expired:
+        raise MemberCodeExpired()
+    if found.member is None:
         raise UnknownMember()
-    return member_body(found)
+    body = member_body(found.member)
+    body["identified_by"] = found.via
+    if found.via == "member_no":
+        body["phone_last_digits"] = phone_last_digits(found.member)
+    return body
 
 
 def member_body(member) -> dict:
@@ -222,13 +235,20 @@ def member_body(member) -> dict:
         "tier_name": member.tier.name,
         "points_balance": member.points_balance,
         "paid_membership": paid_membership(member.id),
+        "discount": discount_body(member.id),
     }
+
+
+def discount_body(member_id: int) -> dict | None:
+    """The discount the till applies now (the paid card's or the member day's), or None."""
+    kind, bps = purchase_queries.discount_now(member_id, utcnow())
+    return {"kind": kind, "discount_bps": bps} if kind else None
 
 
 @bp.post("/purchases")
 @bp.arguments(PurchaseIn())
 @bp.response(201, PurchaseOut)
-@bp.alt_response(404, schema=ErrorOut, description="unknown_member")
+@bp.alt_response(404, schema=ErrorOut, description="unknown_member, member_code_expired")
 @bp.alt_response(409, schema=ErrorOut, description="idempotency_conflict")
 @bp.alt_response(422, schema=ErrorOut, description="invalid_amount, invalid_request")
 def create_purchase(data: dict):
@@ -240,7 +260,10 @@ def create_purchase(data: dict):
     client = require_client()
 
     def compute() -> tuple[int, dict]:
-        member = find_member(data["member"])
+        found = lookup_member(data["member"], utcnow())
+        if found.expired:
+            raise MemberCodeExpired()
+        member = found.member
         if member is None:
             raise UnknownMember()
         try:

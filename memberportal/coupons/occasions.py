@@ -19,8 +19,7 @@ from memberportal.coupons import rules
 from memberportal.coupons.models import Coupon, CouponTemplate
 from memberportal.extensions import db
 from memberportal.members.models import Member
-from memberportal.points.rules import is_member_day
-from memberportal.points.services import program_rules
+from memberportal.points.services import member_day_today, program_rules
 from memberportal.tiers.models import Tier
 
 
@@ -42,7 +41,7 @@ def in_birthday_month(now: datetime):
 def member_day_at(now: datetime) -> bool:
     """Whether `now` is on the program's member day in the brand's time zone (never, when the
     owner has set none)."""
-    return is_member_day(local_date(now), program_rules().member_day)
+    return member_day_today(local_date(now))
 
 
 def _not_yet_issued(member_ids: Iterable[int], source: str, reason_key: str, *conditions):
@@ -87,12 +86,13 @@ def birthday_owed(member_ids: Iterable[int], now: datetime) -> list[Owed]:
 
 def member_day_owed(member_ids: Iterable[int], now: datetime) -> list[Owed]:
     """Member-day coupons owed at `now`: on the brand-local member day each active member-day
-    template once per month ('memberday:<YYYY-MM>'), valid to the end of that day; nothing on
-    other days or when no member day is set."""
+    template once per month ('memberday:<YYYY-MM>'), or once per day for a weekly member day
+    ('memberday:<YYYY-MM-DD>'), valid to the end of that day; nothing on other days or when
+    no member day is set."""
     if not member_day_at(now):
         return []
     today = local_date(now)
-    reason = rules.member_day_reason(today)
+    reason = rules.member_day_reason(today, weekly=program_rules().member_day_weekday is not None)
     return [
         Owed(member_id, template, reason, end_of_day(today))
         for member_id, template in _not_yet_issued(member_ids, "member_day", reason)

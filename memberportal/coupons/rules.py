@@ -80,9 +80,11 @@ def birthday_last_valid_day(issue_day: date, valid_days: int) -> date:
     return min(last_valid_day(issue_day, valid_days), last_day_of_month(issue_day))
 
 
-def member_day_reason(today: date) -> str:
-    """Once per brand-local month: 'memberday:2027-11'."""
-    return f"{MEMBER_DAY_REASON_PREFIX}{today.year:04d}-{today.month:02d}"
+def member_day_reason(today: date, *, weekly: bool = False) -> str:
+    """Once per brand-local month: 'memberday:2027-11'; a weekly member day once per day:
+    'memberday:2027-11-14'."""
+    month = f"{MEMBER_DAY_REASON_PREFIX}{today.year:04d}-{today.month:02d}"
+    return f"{month}-{today.day:02d}" if weekly else month
 
 
 def mall_reason(order_id: int) -> str:

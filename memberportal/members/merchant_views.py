@@ -22,16 +22,19 @@ RECENT_ORDERS = 5
 def lookup():
     form = LookupForm(request.args)
     text = (form.q.data or "").strip()
-    results = queries.search_members(text) if text else []
+    found = queries.lookup_member(text, utcnow()) if text else None
     # A scanned card or an exact number goes straight to the member (not for live search).
-    if len(results) == 1 and not is_htmx() and queries.find_member(text):
-        return redirect(url_for("merchant.members.detail", member_id=results[0].id))
+    if found and found.member and not is_htmx():
+        typed = {"typed": 1} if found.via == "member_no" else {}
+        return redirect(url_for("merchant.members.detail", member_id=found.member.id, **typed))
+    results = queries.search_members(text) if text and not found.expired else []
     return render(
         "merchant/members/lookup.html",
         "merchant/members/_results.html",
         form=form,
         query=text,
         results=results,
+        expired=bool(found and found.expired),
     )
 
 
@@ -82,6 +85,7 @@ def _summary(member_id: int) -> dict:
     from memberportal.memberships import queries as membership_queries
     from memberportal.memberships.models import STATUS_LABELS as MEMBERSHIP_LABELS
     from memberportal.referrals import queries as referral_queries
+    from memberportal.tiers import queries as tier_queries
 
     orders, coupons = [], []
     if current_staff_can("coupons.write_off"):
@@ -95,4 +99,5 @@ def _summary(member_id: int) -> dict:
         "coupons": coupons,
         "order_label": lambda code: ORDER_LABELS.get(code, code),
         "referred_count": referral_queries.referred_by(member_id),
+        "tier_moves": tier_queries.tier_history(member_id),
     }

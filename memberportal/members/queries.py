@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from dataclasses import dataclass
+from datetime import datetime
 
 import phonenumbers
+from flask import current_app
 from sqlalchemy import or_, select
 
 from memberportal.accounts.rules import canonical_phone, phone_region
+from memberportal.core.clock import utcnow
 from memberportal.extensions import db
+from memberportal.members import rules
 from memberportal.members.models import Member
 
 
@@ -23,18 +29,75 @@ def normalise_code(code: str | None) -> str:
     return re.sub(r"\s", "", code or "")
 
 
-def find_member(code: str) -> Member | None:
-    """Find one member by what a cashier scans or types: card code, member number or phone."""
-    phone = canonical_phone(code or "")
-    code = normalise_code(code)
+def _code_key() -> bytes:
+    """The key of the rotating card codes: derived from SECRET_KEY, so rotating the app's
+    secret voids every code shown."""
+    secret = current_app.config["SECRET_KEY"]
+    return hashlib.sha256(f"member-card-code:{secret}".encode()).digest()
+
+
+@dataclass(frozen=True)
+class CardCode:
+    code: str  # the digits the QR code carries
+    display: str  # the same digits in groups of four
+    valid_until: datetime
+
+
+def card_code_for(member: Member, now: datetime) -> CardCode:
+    """The code the member's card shows at `now` (see members.rules.rotating_code)."""
+    step = rules.code_step(now)
+    code = rules.rotating_code(_code_key(), member.member_no, member.card_code, step)
+    return CardCode(code, rules.display_code(code), rules.code_valid_until(step))
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """Who a scanned or typed code names, and how: "code" (the card's current rotating code),
+    "member_no" (typed by hand: confirm the phone's last digits) or "phone". `expired` is set
+    when the code is a rotating code of a real member that is no longer current."""
+
+    member: Member | None
+    via: str | None = None
+    expired: bool = False
+
+
+def lookup_member(text: str, now: datetime | None = None) -> Lookup:
+    """What a cashier scans or types: the card's rotating code, a member number or a phone.
+
+    The card's fixed secret (members.card_code) is never accepted: it only keys the rotating
+    codes, so an old screenshot of a card opens nothing."""
+    phone = canonical_phone(text or "")
+    code = normalise_code(text)
     if not code:
-        return None
-    matches = [Member.card_code == code.upper(), Member.member_no == code]
+        return Lookup(None)
+    member_no = rules.split_rotating_code(code)
+    if member_no is not None:
+        member = db.session.scalar(
+            select(Member).where(Member.member_no == member_no, Member.closed_at.is_(None))
+        )
+        if member is None:
+            return Lookup(None)
+        key = _code_key()
+        if rules.code_is_current(key, member.member_no, member.card_code, code, now or utcnow()):
+            return Lookup(member, "code")
+        return Lookup(None, expired=True)
+    matches = [Member.member_no == code]
     if phone:
         matches.append(Member.phone == phone)
-    return db.session.scalars(
-        select(Member).where(or_(*matches), Member.closed_at.is_(None))
-    ).first()
+    member = db.session.scalars(select(Member).where(or_(*matches), Member.closed_at.is_(None))).first()
+    if member is None:
+        return Lookup(None)
+    return Lookup(member, "member_no" if member.member_no == code else "phone")
+
+
+def find_member(code: str, now: datetime | None = None) -> Member | None:
+    """Find one member by what a cashier scans or types (see lookup_member)."""
+    return lookup_member(code, now).member
+
+
+def phone_last_digits(member: Member, digits: int = 4) -> str | None:
+    """The end of the member's phone, which the cashier asks for when a number was typed."""
+    return member.phone[-digits:] if member.phone else None
 
 
 def phone_prefix(text: str) -> str | None:

@@ -1,10 +1,41 @@
 """Staff forms for points: shape only."""
 
+from decimal import Decimal, InvalidOperation
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
+            _l("Saturday"), _l("Sunday"))  # fmt: skip
+
+
+def _weekday(value) -> int | None:
+    return None if value in (None, "", "None") else int(value)
+
+
+class PercentField(IntegerField):
+    """A rate typed as a percentage ("12.5") and held in basis points (1250)."""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{self.data / 100:g}"
+
+    def process_formdata(self, valuelist) -> None:
+        text = (valuelist[0] if valuelist else "").strip().rstrip("%").strip()
+        self.data = None
+        if not text:
+            return
+        try:
+            bps = Decimal(text) * 100
+        except InvalidOperation:
+            raise ValueError(_l("Enter a percentage such as 10 or 12.5.")) from None
+        if bps != bps.to_integral_value():
+            raise ValueError(_l("Enter a percentage such as 10 or 12.5."))
+        self.data = int(bps)
 
 
 class AdjustForm(FlaskForm):
@@ -40,8 +71,25 @@ class RulesForm(FlaskForm):
         _l("Member day (day of month, empty for none)"),
         validators=[Optional(), NumberRange(1, 28)],
     )
+    member_day_weekday = SelectField(
+        _l("Or a weekly member day"),
+        choices=[SelectChoice(None, _l("No weekly member day"))]
+        + [SelectChoice(n, day) for n, day in enumerate(WEEKDAYS, start=1)],
+        coerce=_weekday,
+    )
     member_day_multiplier_pct = IntegerField(
         _l("Member day multiplier (%)"), validators=[NumberRange(100, 1000)]
+    )
+    member_day_discount_bps = PercentField(
+        _l("Member day discount at the till (percent off, 0 for none)"),
+        validators=[
+            InputRequired(),
+            NumberRange(0, 9000, message=_l("Enter a discount from 0 to 90 percent.")),
+        ],
+    )
+    birthday_multiplier_pct = IntegerField(
+        _l("Points multiplier in the member's birthday month (percent, 100 for none)"),
+        validators=[InputRequired(), NumberRange(100, 1000)],
     )
     sign_in_growth = IntegerField(
         _l("Growth for a daily sign-in"), validators=[InputRequired(), NumberRange(0, 10000)]

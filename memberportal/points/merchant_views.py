@@ -68,7 +68,8 @@ def rules():
         try:
             services.update_program_rules(actor=current_user, now=utcnow(), **values)
         except DomainError as error:
-            form.rate_pct.errors.append(str(error.message))
+            field = form.member_day if error.code == "member_day_one_kind" else form.rate_pct
+            field.errors.append(str(error.message))
         else:
             flash(_("Program rules saved."), "success")
             return redirect_after_post(url_for("merchant.points.rules"))

@@ -38,6 +38,16 @@ class ProgramRules(db.Model):
         ),
         CheckConstraint("member_day_multiplier_pct >= 100", name="member_day_multiplier"),
         CheckConstraint(
+            "member_day_weekday IS NULL OR member_day_weekday BETWEEN 1 AND 7",
+            name="member_day_weekday",
+        ),
+        # A member day is monthly (a day of the month) or weekly (a weekday), never both.
+        CheckConstraint(
+            "member_day IS NULL OR member_day_weekday IS NULL", name="member_day_one_kind"
+        ),
+        CheckConstraint("member_day_discount_bps BETWEEN 0 AND 9000", name="member_day_discount"),
+        CheckConstraint("birthday_multiplier_pct BETWEEN 100 AND 1000", name="birthday_multiplier"),
+        CheckConstraint(
             "sign_in_growth BETWEEN 0 AND 10000 AND profile_growth BETWEEN 0 AND 10000",
             name="interaction_growth",
         ),
@@ -72,6 +82,12 @@ class ProgramRules(db.Model):
     qualification_months: Mapped[int] = mapped_column(default=12)
     member_day: Mapped[int | None] = mapped_column(default=None)
     member_day_multiplier_pct: Mapped[int] = mapped_column(default=200)
+    # A weekly member day instead (ISO weekday, 1 = Monday), and the member day's discount at
+    # the till (basis points: 1000 = 10% off; 0 = none).
+    member_day_weekday: Mapped[int | None] = mapped_column(default=None)
+    member_day_discount_bps: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Points multiplier in the member's birthday month (brand-local); 100 = no extra.
+    birthday_multiplier_pct: Mapped[int] = mapped_column(default=100, server_default="100")
     # Growth per interaction: a daily sign-in, completing the profile (once), a review (once
     # per purchase).
     sign_in_growth: Mapped[int] = mapped_column(default=5, server_default="5")

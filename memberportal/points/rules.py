@@ -78,8 +78,16 @@ def expiry_day(earned_on: date, policy: ExpiryPolicy) -> date:
     return clearing
 
 
-def is_member_day(local_day: date, member_day: int | None) -> bool:
+def is_member_day(local_day: date, member_day: int | None, weekday: int | None = None) -> bool:
+    """Monthly (`member_day` is a day of the month) or weekly (`weekday`, 1 = Monday)."""
+    if weekday is not None:
+        return local_day.isoweekday() == weekday
     return member_day is not None and local_day.day == member_day
+
+
+def is_birthday_month(local_day: date, birthday: date | None) -> bool:
+    """Whether `local_day` falls in the month of `birthday` (29 February: February)."""
+    return birthday is not None and local_day.month == birthday.month
 
 
 # Points expiring within this many days are "expiring soon" on the member's points page.

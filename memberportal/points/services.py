@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -23,7 +24,12 @@ from memberportal.points.models import (
     AdjustmentRequest,
     ProgramRules,
 )
-from memberportal.points.rules import ExpiryPolicy, expiry_day, is_member_day
+from memberportal.points.rules import (
+    ExpiryPolicy,
+    expiry_day,
+    is_birthday_month,
+    is_member_day,
+)
 
 DEFAULT_RULES = {
     "rate_pct": 100,
@@ -36,6 +42,9 @@ DEFAULT_RULES = {
     "qualification_months": 12,
     "member_day": None,
     "member_day_multiplier_pct": 200,
+    "member_day_weekday": None,
+    "member_day_discount_bps": 0,
+    "birthday_multiplier_pct": 100,
     "sign_in_growth": 5,
     "profile_growth": 20,
     "review_growth": 10,
@@ -50,6 +59,11 @@ DEFAULT_RULES = {
     "referral_monthly_cap": 10,
     "referral_hold_until_purchase": True,
 }
+
+
+class MemberDayKindClash(ValidationFailed):
+    code = "member_day_one_kind"
+    default_message = _l("Choose a monthly or a weekly member day, not both.")
 
 
 class ReasonRequired(ValidationFailed):
@@ -92,22 +106,58 @@ def expiry_for(now: datetime, rules: ProgramRules | None = None) -> datetime:
 def applicable_multipliers(member: Member, now: datetime) -> list[int]:
     """Every multiplier (in %) that applies to `member` at `now`; earning uses the best one.
 
-    Sources: the tier, the monthly member day, and the paid card (see _paid_card_multipliers).
+    Sources: the tier, the member day, the birthday month and the paid card (see
+    _paid_card_multipliers).
     """
     return multipliers_at(
         now, program_rules(), member.tier.points_multiplier_pct,
-        _paid_card_multipliers(member.id, now),
+        _paid_card_multipliers(member.id, now), birthday=member.birthday,
     )  # fmt: skip
 
 
-def multipliers_at(now: datetime, rules, tier_pct: int, card_pcts: list[int]) -> list[int]:
+def multipliers_at(
+    now: datetime, rules, tier_pct: int, card_pcts: list[int], *, birthday=None
+) -> list[int]:
     """The multipliers that apply at `now` given the member's tier and paid-card multipliers
-    (already read): the tier's, the member day's when today is one, and the card's."""
+    (already read): the tier's, the member day's when today is one, the birthday month's
+    when it is the member's, and the card's."""
     found = [tier_pct]
-    if is_member_day(local_date(now), rules.member_day):
+    today = local_date(now)
+    if member_day_today(today, rules):
         found.append(rules.member_day_multiplier_pct)
+    if is_birthday_month(today, birthday):
+        found.append(rules.birthday_multiplier_pct)
     found.extend(card_pcts)
     return found
+
+
+def member_day_today(today, rules=None) -> bool:
+    """Whether the brand-local `today` is the program's member day (monthly or weekly)."""
+    rules = rules or program_rules()
+    return is_member_day(today, rules.member_day, rules.member_day_weekday)
+
+
+@dataclass(frozen=True)
+class DayBenefits:
+    """What the program gives a member today (brand-local), for the card to say so."""
+
+    member_day: bool
+    member_day_multiplier_pct: int
+    member_day_discount_bps: int
+    birthday_month: bool
+    birthday_multiplier_pct: int
+
+
+def benefits_today(member: Member, now: datetime) -> DayBenefits:
+    """The member day's multiplier and discount when today is the member day, and the
+    birthday-month multiplier in the member's birthday month; the same rules earning
+    (multipliers_at) and the till (purchases.queries.discount_now) apply."""
+    rules, today = program_rules(), local_date(now)
+    return DayBenefits(
+        member_day_today(today, rules), rules.member_day_multiplier_pct,
+        rules.member_day_discount_bps, is_birthday_month(today, member.birthday),
+        rules.birthday_multiplier_pct,
+    )  # fmt: skip
 
 
 def _paid_card_multipliers(member_id: int, now: datetime) -> list[int]:
@@ -250,6 +300,10 @@ def update_program_rules(*, actor, now: datetime, **values) -> ProgramRules:
     if unknown:
         raise ValidationFailed()
     rules = db.session.get(ProgramRules, 1)
+    day = values.get("member_day", getattr(rules, "member_day", None))
+    weekday = values.get("member_day_weekday", getattr(rules, "member_day_weekday", None))
+    if day is not None and weekday is not None:
+        raise MemberDayKindClash()
     if rules is None:
         rules = ProgramRules(id=1, **DEFAULT_RULES)
         db.session.add(rules)

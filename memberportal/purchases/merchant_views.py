@@ -57,6 +57,7 @@ def member_page(member, *, checkout_form=None, adjust_form=None, refund_error=No
         member=member,
         checkout_form=form,
         card=active_benefits(member.id, utcnow()),
+        discount=queries.discount_now(member.id, utcnow()),
         quote=_quote_of(member.id, form),
         large=large,
         adjust_form=adjust_form or AdjustForm(formdata=None),
@@ -89,10 +90,13 @@ def _quote_of(member_id: int, form: CheckoutForm):
 def till():
     """Scan or type the member's code: an exact match opens the checkout at once."""
     text = (request.args.get("q") or "").strip()
-    results = member_queries.search_members(text) if text else []
-    if text and len(results) == 1 and member_queries.find_member(text):
-        return redirect(url_for("merchant.purchases.member", member_id=results[0].id))
-    return render("merchant/purchases/till.html", query=text, results=results)
+    found = member_queries.lookup_member(text, utcnow()) if text else None
+    if found and found.member:
+        typed = {"typed": 1} if found.via == "member_no" else {}
+        return redirect(url_for("merchant.purchases.member", member_id=found.member.id, **typed))
+    results = member_queries.search_members(text) if text and not found.expired else []
+    return render("merchant/purchases/till.html", query=text, results=results,
+                  expired=bool(found and found.expired))  # fmt: skip
 
 
 @bp.get("/member/<int:member_id>")
@@ -174,7 +178,9 @@ def _receipt(result) -> str:
     bill = result.bill
     parts = [_("Paid %(paid)s of %(order)s.", paid=format_cents(bill.paid_cents),
                order=format_cents(bill.order_cents))]  # fmt: skip
-    if bill.discount_cents:
+    if bill.discount_cents and bill.discount_kind == "member_day":
+        parts.append(_("Member day discount %(off)s.", off=format_cents(bill.discount_cents)))
+    elif bill.discount_cents:
         parts.append(_("Card discount %(off)s.", off=format_cents(bill.discount_cents)))
     if bill.coupon_taken_cents:
         parts.append(_("Coupon %(off)s.", off=format_cents(bill.coupon_taken_cents)))

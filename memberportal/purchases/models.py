@@ -32,6 +32,19 @@ class Purchase(db.Model):
             "at",
             postgresql_include=["amount_cents", "refunded_cents"],
         ),  # fmt: skip
+        CheckConstraint(
+            "discount_kind IS NULL OR discount_kind IN ('paid_card','member_day')",
+            name="discount_kind",
+        ),
+        CheckConstraint(
+            "(discount_kind IS NULL) = (discount_bps IS NULL) "
+            "AND (discount_kind IS NULL) = (discount_cents IS NULL)",
+            name="discount_whole",
+        ),
+        CheckConstraint(
+            "discount_bps IS NULL OR (discount_bps BETWEEN 1 AND 10000 AND discount_cents >= 0)",
+            name="discount_range",
+        ),
     )
 
     id: Mapped[intpk]
@@ -52,6 +65,11 @@ class Purchase(db.Model):
     earn_entry_id: Mapped[int | None] = mapped_column(
         BigID, ForeignKey("point_entries.id", ondelete="RESTRICT")
     )
+    # The discount granted at the till on this order (purchases.services.checkout): which one
+    # (the paid card's or the member day's), its rate and the fen it took off. NULL: none.
+    discount_kind: Mapped[str | None] = mapped_column(String(16))
+    discount_bps: Mapped[int | None]
+    discount_cents: Mapped[int | None]
     note: Mapped[str | None] = mapped_column(String(500))
     store: Mapped[str | None] = mapped_column(String(100))
     actor_label: Mapped[str] = mapped_column(String(200))

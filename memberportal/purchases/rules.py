@@ -12,6 +12,19 @@ def discount_cents(order_cents: int, bps: int) -> int:
     return (order_cents * bps + 5_000) // 10_000
 
 
+DISCOUNT_KINDS = ("paid_card", "member_day")
+
+
+def best_discount(offers: list[tuple[str, int]]) -> tuple[str | None, int]:
+    """The one discount that applies (they do not stack): the largest rate offered, the first
+    offered on a tie; (None, 0) when none is above zero."""
+    kind, bps = None, 0
+    for offered, rate in offers:
+        if rate > bps:
+            kind, bps = offered, rate
+    return kind, bps
+
+
 @dataclass(frozen=True)
 class Bill:
     """An order at the till: its amount, the paid card's discount, a coupon, what is paid.
@@ -22,6 +35,7 @@ class Bill:
     order_cents: int
     discount_bps: int = 0
     coupon_cents: int = 0
+    discount_kind: str | None = None  # "paid_card", "member_day" (see best_discount)
 
     @property
     def discount_cents(self) -> int:

@@ -18,7 +18,6 @@ from memberportal.coupons.errors import CouponUnknown
 from memberportal.coupons.models import Coupon
 from memberportal.extensions import db
 from memberportal.members.models import Member
-from memberportal.memberships.queries import active_benefits
 from memberportal.points import ledger
 from memberportal.points.errors import UnknownMember
 from memberportal.points.rules import (
@@ -35,6 +34,7 @@ from memberportal.purchases.errors import (
     UnknownPurchase,
 )
 from memberportal.purchases.models import Purchase, Refund
+from memberportal.purchases.queries import discount_now
 from memberportal.purchases.rules import Bill
 from memberportal.referrals import services as referrals
 from memberportal.reviews import services as reviews
@@ -84,12 +84,15 @@ def record_purchase(
     now: datetime,
     note: str | None = None,
     store: str | None = None,
+    discount: Bill | None = None,
 ) -> PurchaseResult:
     """Record a purchase once and credit its points and growth.
 
     Points = floor(yuan x rate x best multiplier) as a lot with the program's expiry; growth
     = whole yuan, not multiplied; a threshold reached moves the member up at once.
-    Raises ValidationFailed (amount <= 0, empty reference), UnknownMember, DuplicatePurchase.
+    `discount` is the till's bill when it granted one: its kind, rate and fen are kept on the
+    purchase. Raises ValidationFailed (amount <= 0, empty reference), UnknownMember,
+    DuplicatePurchase.
     Concurrency: UNIQUE (source, order_ref) with INSERT .. ON CONFLICT DO NOTHING: a concurrent
     report of the same order waits for the first to commit, then is a DuplicatePurchase; of
     concurrent reports of one order, one credits.
@@ -108,6 +111,7 @@ def record_purchase(
             rate_pct=rate, multiplier_pct=multiplier, note=(note or "").strip() or None,
             store=store, actor_label=actor.audit_label, at=now, refunded_cents=0,
             points_refunded=0, growth_refunded=0, points_earned=points, growth_earned=growth,
+            **_granted(discount),
         ).on_conflict_do_nothing(index_elements=["source", "order_ref"]).returning(purchases.c.id)
     ).scalar()  # fmt: skip
     if purchase_id is None:
@@ -143,6 +147,14 @@ def record_purchase(
     )  # fmt: skip
 
 
+def _granted(bill: Bill | None) -> dict:
+    """The purchase's discount columns from the till's bill (all NULL when none was given)."""
+    if bill is None or not bill.discount_kind or not bill.discount_bps:
+        return {}
+    return {"discount_kind": bill.discount_kind, "discount_bps": bill.discount_bps,
+            "discount_cents": bill.discount_cents}  # fmt: skip
+
+
 def _earning(member: Member, amount_cents: int, now: datetime) -> tuple[int, int, int, int]:
     """(rate %, multiplier %, points, growth) a purchase of `amount_cents` earns now."""
     rate = program_rules().rate_pct
@@ -162,15 +174,15 @@ class Quote:
 
 
 def quote(member_id: int, order_cents: int, *, coupon_id: int | None, now: datetime) -> Quote:
-    """Plan a checkout without writing: the paid card's discount that applies now, the chosen
+    """Plan a checkout without writing: the discount that applies now (discount_now), the chosen
     coupon (one of the member's own) and the points the amount paid would earn. `checkout`
     makes the same plan and then writes it. Raises ValidationFailed, UnknownMember."""
     _check_amount(order_cents)
     member = db.session.get(Member, member_id)
     if member is None:
         raise UnknownMember()
-    card = active_benefits(member_id, now)
-    bill = Bill(order_cents, card.discount_bps if card else 0)
+    kind, bps = discount_now(member_id, now)
+    bill = Bill(order_cents, bps, discount_kind=kind)
     coupon = problem = None
     if coupon_id:
         coupon = coupon_queries.member_coupon_or_none(member_id, coupon_id)
@@ -201,7 +213,8 @@ def checkout(
     now: datetime,
     note: str | None = None,
 ) -> CheckoutResult:
-    """One sale at the till, in one transaction: the paid card's discount, the write-off of
+    """One sale at the till, in one transaction: the discount that applies now (the paid
+    card's or the member day's, kept on the purchase), the write-off of
     the member's chosen coupon on this order, and the purchase of what was paid (its points
     and growth). Nothing is written if any step is refused: a used coupon, an order reference
     already recorded. Raises ValidationFailed, UnknownMember, the coupon's refusals
@@ -226,7 +239,7 @@ def checkout(
     if bill.paid_cents:
         purchase = record_purchase(
             member_id, bill.paid_cents, order_ref, source="till", actor=actor, now=now,
-            note=note,
+            note=note, discount=bill,
         )  # fmt: skip
     return CheckoutResult(bill, purchase)
 

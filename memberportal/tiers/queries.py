@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from memberportal.core.clock import local_date
 from memberportal.extensions import db
-from memberportal.tiers.models import ProfileCompletion, SignIn, Tier
+from memberportal.tiers.models import ProfileCompletion, SignIn, Tier, TierChange
 from memberportal.tiers.rules import current_streak
 
 
@@ -84,3 +84,47 @@ def interaction_status(member_id: int, now: datetime) -> InteractionStatus:
         sign_in_points=rules.sign_in_points, bonus_days=rules.streak_bonus_days,
         bonus_points=rules.streak_bonus_points,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TierHistoryRow:
+    """One line of a member's tier history: a move (or joining) with its date and cause."""
+
+    at: datetime
+    from_tier: Tier | None  # None for joining
+    to_tier: Tier
+    cause: str  # "joined", "growth", "reevaluation", "staff"
+    growth_spend: int = 0
+    growth_interaction: int = 0
+
+
+def tier_history(member_id: int, limit: int = 50) -> list[TierHistoryRow]:
+    """The member's tier moves, newest first, ending with the tier they joined at (the first
+    move's origin, or their tier when they never moved). Only this member's rows."""
+    from memberportal.members.models import Member
+
+    member = db.session.get(Member, member_id)
+    if member is None:
+        return []
+    moves = db.session.scalars(
+        select(TierChange)
+        .where(TierChange.member_id == member_id)
+        .order_by(TierChange.at.desc(), TierChange.id.desc())
+        .limit(limit)
+    ).all()
+    tiers = {t.id: t for t in db.session.scalars(select(Tier))}
+    rows = [
+        TierHistoryRow(
+            m.at,
+            tiers[m.from_tier_id],
+            tiers[m.to_tier_id],
+            m.cause,
+            m.growth_spend,
+            m.growth_interaction,
+        )  # fmt: skip
+        for m in moves
+    ]
+    if len(moves) < limit:
+        joined_at = tiers[moves[-1].from_tier_id] if moves else member.tier
+        rows.append(TierHistoryRow(member.joined_at, None, joined_at, "joined"))
+    return rows

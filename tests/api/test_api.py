@@ -5,8 +5,10 @@ from sqlalchemy import func, select
 from memberportal.api import services
 from memberportal.api.models import ApiCall
 from memberportal.core.actors import SystemActor
+from memberportal.core.clock import utcnow
 from memberportal.extensions import db
 from memberportal.members.models import Member
+from memberportal.members.queries import card_code_for
 from memberportal.purchases.models import Purchase
 from tests import factories
 
@@ -44,8 +46,11 @@ def test_rotation_stops_the_old_token_at_once(client, till):
 
 def test_member_lookup_by_number_card_code_and_phone(client, headers):
     member = factories.member(contact="13700000001", name="王小明")
-    for code in (member.member_no, member.card_code, "13700000001"):
+    card = card_code_for(member, utcnow()).code
+    for code, via in ((member.member_no, "member_no"), (card, "code"), ("13700000001", "phone")):
         body = client.get(f"/api/v1/members/{code}", headers=headers).get_json()
+        assert body.pop("identified_by") == via
+        assert body.pop("phone_last_digits", None) == ("0001" if via == "member_no" else None)
         assert body == {
             "member_no": member.member_no,
             "display_name": "王**",
@@ -53,6 +58,7 @@ def test_member_lookup_by_number_card_code_and_phone(client, headers):
             "tier_name": body["tier_name"],
             "points_balance": 0,
             "paid_membership": None,
+            "discount": None,
         }
     unknown = client.get("/api/v1/members/0000000000", headers=headers)
     assert unknown.status_code == 404 and unknown.get_json()["error"] == "unknown_member"

@@ -37,7 +37,8 @@ def test_card_coupon_and_pickup_codes_read_back_as_shown(phone):
 
     member_sign_in(phone, "13900000432")
     phone.goto("/card")
-    assert read(phone, "card-qr") == member.card_code
+    shown = phone.get_by_test_id("card-code").get_attribute("data-code")
+    assert shown.startswith(member.member_no) and read(phone, "card-qr") == shown
     phone.goto("/coupons/")
     assert read(phone, "coupon-qr") == coupon.code
     phone.goto(f"/mall/orders/{order.id}")

@@ -2,8 +2,10 @@
 
 from sqlalchemy import func, select
 
+from memberportal.core.clock import utcnow
 from memberportal.extensions import db
 from memberportal.mall.models import Item
+from memberportal.members.queries import card_code_for
 from tests import factories
 
 
@@ -165,8 +167,9 @@ def test_migrations_match_the_models(app):
 def test_cashier_finds_member_by_number_and_card_code(cashier_web):
     member = factories.member(contact="13900000055")
     by_number = cashier_web.get(f"/merchant/members/?q={member.member_no}")
-    assert by_number.status_code == 302 and by_number.location.endswith(f"/members/{member.id}")
-    by_code = cashier_web.get(f"/merchant/members/?q={member.card_code.lower()}")
+    assert by_number.status_code == 302
+    assert by_number.location.endswith(f"/members/{member.id}?typed=1")
+    by_code = cashier_web.get(f"/merchant/members/?q={card_code_for(member, utcnow()).display}")
     assert by_code.location.endswith(f"/members/{member.id}")
     detail = cashier_web.get(by_code.location).get_data(as_text=True)
     assert member.member_no in detail

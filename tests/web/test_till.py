@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from memberportal.core.clock import utcnow
 from memberportal.coupons import services as coupons
 from memberportal.extensions import db
+from memberportal.members.queries import card_code_for
 from memberportal.purchases.models import Purchase
 from tests import factories
 from tests.coupon_helpers import coupons_of, move_to_tier, paid_card, template
@@ -46,7 +47,7 @@ def checkout(web, member, amount, **extra):
 
 def test_scanning_a_card_opens_the_checkout_and_a_partial_number_lists(cashier_web):
     member = factories.member(contact="13900000555")
-    opened = cashier_web.get(f"/merchant/purchases/till?q={member.card_code}")
+    opened = cashier_web.get(f"/merchant/purchases/till?q={card_code_for(member, utcnow()).code}")
     assert opened.status_code == 302
     assert opened.location.endswith(f"/merchant/purchases/member/{member.id}")
     listed = cashier_web.get("/merchant/purchases/till?q=1390000055").get_data(as_text=True)
