@@ -28,6 +28,7 @@ MEMBER_BLUEPRINTS = [
     "memberportal.points.views",
     "memberportal.reviews.views",
     "memberportal.tiers.views",
+    "memberportal.wallet.views",
 ]
 MERCHANT_BLUEPRINTS = [
     "memberportal.members.merchant_views",
@@ -47,12 +48,14 @@ MERCHANT_BLUEPRINTS = [
     "memberportal.risk.merchant_views",
     "memberportal.tiers.merchant_views",
     "memberportal.brand.merchant_views",
+    "memberportal.wallet.merchant_views",
 ]
 
 # Areas that act on payment events; each registers its handlers with memberportal.payments.
 PAYMENT_HANDLERS = [
     "memberportal.mall.payments",
     "memberportal.memberships.events",
+    "memberportal.wallet.payments",
 ]
 
 request_log = logging.getLogger("memberportal.request")

@@ -47,6 +47,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "audit.view": _MANAGERS,
     "risk.review": _MANAGERS,
     "risk.rules": _OWNER,
+    "wallet.spend": _ALL,
+    "wallet.refund_spend": _ALL,
+    "wallet.plans": _OWNER,
+    "wallet.refund_topup": _OWNER,
+    "wallet.liability": _OWNER,
 }
 
 
