@@ -4,7 +4,6 @@ often and in whatever order its events arrive; refunds and disputes of a top-up'
 import json
 
 import pytest
-from sqlalchemy import select
 
 from memberportal.extensions import db
 from memberportal.payments.models import StripeEvent
