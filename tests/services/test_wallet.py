@@ -258,3 +258,43 @@ def test_random_sequences_keep_balance_equal_to_ledger(steps):
         except DomainError:
             db.session.rollback()
         assert_invariants(member.id)
+
+
+def test_wallet_verify_exits_non_zero_on_a_mismatch(app):
+    member = factories.member()
+    topped_up(member.id)
+    pay(member.id, 11000)
+    ok = app.test_cli_runner().invoke(args=["wallet", "verify"])
+    assert ok.exit_code == 0 and "principal 40000 fen, bonus 4000 fen" in ok.output
+    db.session.execute(db.update(Wallet).values(bonus_cents=4001))
+    db.session.commit()
+    bad = app.test_cli_runner().invoke(args=["wallet", "verify"])
+    assert bad.exit_code == 1
+    assert f"member {member.id}: principal 40000, bonus 4001" in bad.output
+
+
+def test_the_demo_adds_the_two_plans_once():
+    from memberportal.wallet import demo
+    from memberportal.wallet.models import TopUpPlan
+
+    assert demo.load() == 2
+    db.session.commit()
+    assert demo.load() == 0
+    found = db.session.scalars(select(TopUpPlan).order_by(TopUpPlan.pay_cents)).all()
+    assert [(p.pay_cents, p.credit_cents) for p in found] == [(50000, 55000), (100000, 115000)]
+
+
+def test_a_tier_tied_to_the_balance_earns_no_tier_multiplier_at_zero():
+    from memberportal.purchases import services as purchases
+    from memberportal.tiers.models import Tier
+    from tests.coupon_helpers import move_to_tier
+
+    member = factories.member()
+    db.session.execute(db.update(Tier).where(Tier.code == "VIP3").values(points_multiplier_pct=200))
+    move_to_tier(member.id, "VIP3")
+    plans.save_settings(True, [factories.tier("VIP3").id], actor=ACTOR)
+    at_zero = purchases.record_purchase(member.id, 10000, "Z-1", source="t", actor=ACTOR, now=T0)
+    topped_up(member.id)
+    funded = purchases.record_purchase(member.id, 10000, "Z-2", source="t", actor=ACTOR, now=T0)
+    assert at_zero.points_earned == 100
+    assert funded.points_earned == 200

@@ -202,3 +202,26 @@ def test_spends_are_listed_only_for_staff(member_web):
     topped_up(member.id)
     assert member_web.get(f"/merchant/wallet/members/{member.id}").status_code == 403
     assert db.session.scalar(select(func.count()).select_from(Spend)) == 0
+
+
+def test_owner_ties_a_tier_to_the_balance_and_the_member_is_told(owner_web, app):
+    from memberportal.wallet.models import BalanceTier, WalletSettings
+
+    member = factories.member(contact="13700000055")
+    vip1 = factories.tier("VIP1")
+    response = owner_web.submit(
+        "/merchant/wallet/settings",
+        {"tier_needs_balance": "y", "tier_ids": [str(vip1.id)]},
+        page="/merchant/wallet/plans",
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(WalletSettings, 1).tier_needs_balance
+    assert [t.tier_id for t in db.session.scalars(select(BalanceTier))] == [vip1.id]
+    from tests.conftest import Browser
+
+    browser = Browser(app.test_client())
+    browser.submit("/login", {"contact": "13700000055", "password": factories.PASSWORD})
+    assert 'data-testid="tier-paused"' in browser.get("/wallet/").get_data(as_text=True)
+    topped_up(member.id)
+    assert 'data-testid="tier-paused"' not in browser.get("/wallet/").get_data(as_text=True)
