@@ -193,20 +193,22 @@ def refund_topup(topup_id: int, *, actor, now: datetime, chargeback: bool = Fals
     amounts leave the wallet but nothing is sent: the bank already returned the payment.
 
     Writes: the top-up (paid -> refunding / charged_back, conditional), the wallet (minus the
-    two parts, conditional), one entry, an audit row. The gateway is asked after the commit
-    (payments.send_topup_refund). Raises TopUpNotRefundable (not paid, or already refunded).
-    Concurrency: the state UPDATE decides; two refunds of one top-up refund once."""
+    two parts, conditional), one entry, the top-up's bonus points taken back (points ledger
+    claw-back: what was spent becomes a points debt), an audit row. The gateway is asked
+    after the commit (payments.send_topup_refund). Raises TopUpNotRefundable (not paid, or
+    already refunded). Concurrency: the state UPDATE decides; two refunds of one top-up
+    refund once."""
     target = "charged_back" if chargeback else "refunding"
     row = db.session.execute(
         update(TopUp)
         .where(TopUp.id == topup_id, TopUp.state == "paid")
         .values(state=target)
-        .returning(TopUp.member_id, TopUp.pay_cents, TopUp.bonus_cents)
+        .returning(TopUp.member_id, TopUp.pay_cents, TopUp.bonus_cents, TopUp.bonus_points)
         .execution_options(synchronize_session=False)
     ).first()
     if row is None:
         raise TopUpNotRefundable()
-    member_id, pay, bonus = row
+    member_id, pay, bonus, bonus_points = row
     principal, held_bonus, _disputes = _lock(member_id, now)
     back, forfeit = rules.topup_refund(pay, bonus, principal, held_bonus)
     _move(member_id, rules.Parts(-back, -forfeit), now=now)
@@ -224,6 +226,12 @@ def refund_topup(topup_id: int, *, actor, now: datetime, chargeback: bool = Fals
     kind = "chargeback" if chargeback else "topup_refund"
     _entry(member_id, kind, rules.Parts(-back, -forfeit), actor=actor, now=now,
            topup_id=topup_id)  # fmt: skip
+    if bonus_points:
+        # Like a refunded purchase: the points the top-up gave go back (spent ones as a debt).
+        points_ledger.claw_back(
+            member_id, bonus_points, kind="wallet_bonus", source_type="wallet_topup",
+            source_id=topup_id, actor=actor, now=now,
+        )  # fmt: skip
     audit.record(f"wallet.{kind}", actor=actor, subject_type="member", subject_id=member_id,
                  topup=topup_id, principal_returned_cents=back,
                  bonus_forfeited_cents=forfeit)  # fmt: skip

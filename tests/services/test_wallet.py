@@ -298,3 +298,14 @@ def test_a_tier_tied_to_the_balance_earns_no_tier_multiplier_at_zero():
     funded = purchases.record_purchase(member.id, 10000, "Z-2", source="t", actor=ACTOR, now=T0)
     assert at_zero.points_earned == 100
     assert funded.points_earned == 200
+
+
+def test_a_refunded_top_up_takes_its_bonus_points_back():
+    member = factories.member()
+    found = plan(100000, 15000, bonus_points=200)
+    topup = services.start_topup(found.id, member.id, actor=ACTOR, now=T0)
+    services.credit_topup(topup.id, amount_cents=100000, payment_intent="pi_3",
+                          session_id="cs_3", actor=ACTOR, now=T0)  # fmt: skip
+    services.refund_topup(topup.id, actor=ACTOR, now=T0)
+    db.session.expire_all()
+    assert db.session.get(Member, member.id).points_balance == 0

@@ -186,11 +186,18 @@ def test_owner_creates_a_plan_and_members_see_it(owner_web, app):
 
 
 def test_owner_sees_the_liability(owner_web):
+    from memberportal.core.clock import local_date, utcnow
+
+    now = utcnow()
     a, b = factories.member(), factories.member()
-    topped_up(a.id, 50000, 5000)
-    topped_up(b.id, 100000, 15000)
-    pay(b.id, 11500)
+    topped_up(a.id, 50000, 5000, now=now)
+    topped_up(b.id, 100000, 15000, now=now)
+    pay(b.id, 11500, now=now)
     html = owner_web.get("/merchant/wallet/liability").get_data(as_text=True)
+    month = local_date(now).strftime("%Y-%m")
+    row = re.search(rf'data-testid="month-{month}">(.*?)</tr>', html, re.S).group(1)
+    assert "1,400.00" in shown(row, "net-principal")  # 1,500 paid in, 100 spent
+    assert "185.00" in shown(row, "net-bonus")
     assert "1,585.00" in shown(html, "liability-total")
     assert "1,400.00" in shown(html, "liability-principal")
     assert "185.00" in shown(html, "liability-bonus")
