@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import update
 
 from memberportal.audit import services as audit
-from memberportal.core.db import insert_once, use_case
+from memberportal.core.db import dialect_insert, insert_once, use_case
 from memberportal.core.errors import NotFound, ValidationFailed
 from memberportal.extensions import db
 from memberportal.points import ledger as points_ledger
@@ -43,14 +43,17 @@ wallets = Wallet.__table__
 def _lock(member_id: int, now: datetime) -> tuple[int, int, int]:
     """The member's wallet row, created if missing and locked for this transaction:
     (principal, bonus, open disputes) as locked."""
-    insert_once(Wallet, member_id=member_id, principal_cents=0, bonus_cents=0,
-                open_disputes=0, updated_at=now)  # fmt: skip
-    row = db.session.execute(
+    lock = (
         update(wallets)
         .where(wallets.c.member_id == member_id)
         .values(updated_at=now)
         .returning(wallets.c.principal_cents, wallets.c.bonus_cents, wallets.c.open_disputes)
-    ).one()
+    )
+    row = db.session.execute(lock).first()
+    if row is None:  # the first top-up (or a spend refused for want of a wallet)
+        insert_once(Wallet, member_id=member_id, principal_cents=0, bonus_cents=0,
+                    open_disputes=0, updated_at=now)  # fmt: skip
+        row = db.session.execute(lock).one()
     return row[0], row[1], row[2]
 
 
@@ -277,17 +280,22 @@ def spend(
     if principal + bonus < amount_cents:
         raise InsufficientBalance()
     parts = rules.split_spend(amount_cents, principal, bonus)
-    if not insert_once(
-        Spend, member_id=member_id, source=source, order_ref=order_ref,
-        amount_cents=amount_cents, principal_cents=parts.principal_cents,
-        bonus_cents=parts.bonus_cents, refunded_cents=0, actor_label=actor.audit_label, at=now,
-    ):  # fmt: skip
+    values = dict(
+        member_id=member_id, source=source, order_ref=order_ref, amount_cents=amount_cents,
+        principal_cents=parts.principal_cents, bonus_cents=parts.bonus_cents, refunded_cents=0,
+        actor_label=actor.audit_label, at=now,
+    )  # fmt: skip
+    spend_id = db.session.execute(
+        dialect_insert(Spend.__table__)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["source", "order_ref"])
+        .returning(Spend.id)
+    ).scalar()
+    if spend_id is None:
         raise DuplicatePayment()
+    found = Spend(id=spend_id, **values)  # the row as written (not read again)
     _move(member_id, rules.Parts(-parts.principal_cents, -parts.bonus_cents), now=now,
           spending=True)  # fmt: skip
-    found = db.session.scalars(
-        db.select(Spend).where(Spend.source == source, Spend.order_ref == order_ref)
-    ).one()
     _entry(member_id, "spend", rules.Parts(-parts.principal_cents, -parts.bonus_cents),
            actor=actor, now=now, spend_id=found.id, reference=order_ref)  # fmt: skip
     audit.record("wallet.spent", actor=actor, subject_type="member", subject_id=member_id,
