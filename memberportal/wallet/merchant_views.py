@@ -120,6 +120,7 @@ def member(member_id: int):
         topups=queries.topups_of(found.id),
         entries=queries.history_for_member(found.id),
         labels=history_labels(),
+        states=topup_state_labels(),
         refund_form=SpendRefundForm(formdata=None, refund_ref=uuid.uuid4().hex),
         form=PostForm(),
     )
@@ -171,6 +172,17 @@ def retry_refund(topup_id: int):
     sent = payments.send_topup_refund(topup_id)
     flash(_("Refund requested again.") if sent else _("Nothing to request."))
     return redirect(request.referrer or url_for("merchant.wallet.counter"), 303)
+
+
+def topup_state_labels() -> dict[str, str]:
+    return {
+        "pending": _("Awaiting payment"),
+        "paid": _("Paid"),
+        "expired": _("Not paid"),
+        "refunding": _("Refund requested"),
+        "refunded": _("Refunded"),
+        "charged_back": _("Reversed by the bank"),
+    }
 
 
 # --- plans and the tier option (owner) -------------------------------------------------------
