@@ -126,12 +126,14 @@ def member(member_id: int):
     )
 
 
-@bp.post("/spends/<int:spend_id>/refund")
+@bp.route("/spends/<int:spend_id>/refund", methods=["GET", "POST"])
 @role_required("wallet.refund_spend")
 def refund_spend(spend_id: int):
     spend = queries.spend_or_none(spend_id)
     if spend is None:
         abort(404)
+    if request.method == "GET":  # a reload of the form's address: back to its page
+        return redirect(url_for("merchant.wallet.member", member_id=spend.member_id), 303)
     form = SpendRefundForm()
     if not form.validate_on_submit():
         problems = [e for errors in form.errors.values() for e in errors]
@@ -148,9 +150,11 @@ def refund_spend(spend_id: int):
     return redirect_after_post(url_for("merchant.wallet.member", member_id=spend.member_id))
 
 
-@bp.post("/topups/<int:topup_id>/refund")
+@bp.route("/topups/<int:topup_id>/refund", methods=["GET", "POST"])
 @role_required("wallet.refund_topup")
 def refund_topup(topup_id: int):
+    if request.method == "GET":
+        return _back_to_topup(topup_id)
     if not PostForm().validate_on_submit():
         abort(400)
     try:
@@ -164,9 +168,11 @@ def refund_topup(topup_id: int):
     return redirect_after_post(url_for("merchant.wallet.member", member_id=topup.member_id))
 
 
-@bp.post("/topups/<int:topup_id>/retry-refund")
+@bp.route("/topups/<int:topup_id>/retry-refund", methods=["GET", "POST"])
 @role_required("wallet.refund_topup")
 def retry_refund(topup_id: int):
+    if request.method == "GET":
+        return _back_to_topup(topup_id)
     if not PostForm().validate_on_submit():
         abort(400)
     sent = payments.send_topup_refund(topup_id)
@@ -198,9 +204,18 @@ def plan_list():
     return render("merchant/wallet/plans.html", plans=queries.all_plans(), settings_form=form)
 
 
-@bp.post("/settings")
+def _back_to_topup(topup_id: int):
+    topup = queries.topup_or_none(topup_id)
+    if topup is None:
+        abort(404)
+    return redirect(url_for("merchant.wallet.member", member_id=topup.member_id), 303)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
 @role_required("wallet.plans")
 def save_settings():
+    if request.method == "GET":
+        return redirect(url_for("merchant.wallet.plan_list"), 303)
     form = SettingsForm()
     form.tier_ids.choices = [SelectChoice(t.id, t.name) for t in all_tiers()]
     if not form.validate_on_submit():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import Flask
@@ -42,9 +43,11 @@ WALLET_EVENTS = (
 
 
 def begin_topup(
-    plan_id: int, member_id: int, *, success_url: str, cancel_url: str, now: datetime
-) -> tuple[TopUp, str]:
+    plan_id: int, member_id: int, *, success_url: Callable[[int], str], cancel_url: str,
+    now: datetime,
+) -> tuple[TopUp, str]:  # fmt: skip
     """Start a top-up and open its checkout; return it and the URL to send the member to.
+    `success_url(topup_id)` is where the member returns after paying (it only shows status).
     The gateway is called outside any transaction. Raises PlanNotAvailable."""
     topup = services.start_topup(plan_id, member_id, actor=STRIPE, now=now)
     topup_id, amount, name = topup.id, topup.pay_cents, topup.plan.name_en or topup.plan.name_zh
@@ -55,7 +58,7 @@ def begin_topup(
         description=name,
         metadata={METADATA_KEY: str(topup_id), "member_id": str(member_id)},
         email=None,
-        success_url=success_url,
+        success_url=success_url(topup_id),
         cancel_url=cancel_url,
         expires_at=int((now + CHECKOUT_SESSION_TTL).timestamp()),
     )

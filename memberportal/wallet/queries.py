@@ -56,6 +56,11 @@ def topup_for_member(topup_id: int, member_id: int) -> TopUp | None:
     )
 
 
+def topup_or_none(topup_id: int) -> TopUp | None:
+    """Any member's top-up: for staff pages only."""
+    return db.session.get(TopUp, topup_id)
+
+
 def topup_by_session(session_id: str, member_id: int) -> TopUp | None:
     return db.session.scalar(
         select(TopUp).where(TopUp.checkout_session_id == session_id, TopUp.member_id == member_id)

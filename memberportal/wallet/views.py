@@ -4,7 +4,7 @@ that sends signed events to the same webhook)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -36,15 +36,17 @@ def index():
     )
 
 
-@bp.post("/plans/<int:plan_id>/topup")
+@bp.route("/plans/<int:plan_id>/topup", methods=["GET", "POST"])
 @member_required
 def topup(plan_id: int):
+    if request.method == "GET":  # a reload of the form's address: back to the wallet
+        return redirect(url_for("wallet.index"), 303)
     if not PostForm().validate_on_submit():
         abort(400)
     try:
         started, url = payments.begin_topup(
             plan_id, current_user.id, now=utcnow(),
-            success_url=url_for("wallet.index", _external=True),
+            success_url=lambda topup_id: url_for("wallet.index", topup=topup_id, _external=True),
             cancel_url=url_for("wallet.index", _external=True),
         )  # fmt: skip
     except DomainError as error:
@@ -71,10 +73,12 @@ def demo_payment(session_id: str):
     return render("wallet/demo_payment.html", topup=_demo_topup_or_404(session_id), form=PostForm())
 
 
-@bp.post("/demo-payment/<session_id>/<any(pay, abandon):step>")
+@bp.route("/demo-payment/<session_id>/<any(pay, abandon):step>", methods=["GET", "POST"])
 @member_required
 def demo_payment_step(session_id: str, step: str):
     found = _demo_topup_or_404(session_id)
+    if request.method == "GET":
+        return redirect(url_for("wallet.demo_payment", session_id=session_id), 303)
     if not PostForm().validate_on_submit():
         abort(400)
     gateway = get_gateway()

@@ -134,7 +134,7 @@ def test_owner_refunds_a_top_up_through_the_demo_gateway(owner_web):
 
     with owner_web.client.application.test_request_context():
         started, _url = payments.begin_topup(
-            found.id, member.id, success_url="http://x/", cancel_url="http://x/",
+            found.id, member.id, success_url=lambda _id: "http://x/", cancel_url="http://x/",
             now=found.created_at,
         )  # fmt: skip
         topup_id, session_id = started.id, started.checkout_session_id
@@ -232,3 +232,16 @@ def test_owner_ties_a_tier_to_the_balance_and_the_member_is_told(owner_web, app)
     assert 'data-testid="tier-paused"' in browser.get("/wallet/").get_data(as_text=True)
     topped_up(member.id)
     assert 'data-testid="tier-paused"' not in browser.get("/wallet/").get_data(as_text=True)
+
+
+def test_reloading_a_post_only_address_goes_back_to_its_page(cashier_web, member_web):
+    member = factories.member(contact="13700000066")
+    spent = pay(topped_up(member.id).member_id, 1000)
+    response = cashier_web.get(f"/merchant/wallet/spends/{spent.id}/refund")
+    assert response.status_code == 303
+    assert response.location.endswith(f"/merchant/wallet/members/{member.id}")
+    assert cashier_web.get("/merchant/wallet/spends/999999/refund").status_code == 404
+    found = plan(50000, 5000)
+    reload = member_web.get(f"/wallet/plans/{found.id}/topup")
+    assert reload.status_code == 303 and reload.location.endswith("/wallet/")
+    assert db.session.scalar(select(func.count()).select_from(TopUp)) == 1  # the one above
