@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
+from tests.browser.test_accessibility import serious
 from tests.browser.test_foundation import staff_sign_in
 from tests.browser.test_mall import member_sign_in
 from tests.wallet_helpers import assert_invariants, plan
@@ -28,6 +29,7 @@ def test_member_tops_up_on_a_phone_and_the_cashier_takes_a_payment(phone, desk):
     expect(phone.get_by_test_id("wallet-bonus")).to_have_text("¥50.00")
     expect(phone.get_by_test_id("wallet-qr")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    assert serious(phone) == []
 
     staff_sign_in(desk, factories.staff("cashier"))
     desk.get_by_test_id("nav-wallet-counter").click()
@@ -36,6 +38,7 @@ def test_member_tops_up_on_a_phone_and_the_cashier_takes_a_payment(phone, desk):
     desk.get_by_test_id("counter-find").click()
     expect(desk.get_by_test_id("counter-balance")).to_have_text("¥550.00")
     expect(desk.get_by_test_id("counter-preview")).to_contain_text("¥100.00")
+    assert serious(desk) == []
     desk.get_by_test_id("counter-confirm").click()
     expect(desk.get_by_test_id("staff-wallet-total")).to_have_text("¥440.00")
 
