@@ -16,7 +16,7 @@ from memberportal.core.auth import role_required
 from memberportal.core.clock import local_date, start_of_day, utcnow
 from memberportal.core.errors import DomainError
 from memberportal.core.htmx import redirect_after_post, render
-from memberportal.members.queries import find_member, member_by_id
+from memberportal.members.queries import find_member, member_by_id, search_members
 from memberportal.tiers.queries import all_tiers
 from memberportal.wallet import payments, plans, queries, rules, services
 from memberportal.wallet.errors import PlanRuleBroken
@@ -51,10 +51,13 @@ def counter():
     splits before the cashier confirms."""
     lookup = CounterLookupForm(request.args)
     member = preview = error = None
+    matches = []
     if lookup.code.data:
         member = find_member(lookup.code.data)
         if member is None:
-            error = _("No member matches this code.")
+            # Part of a phone, number or name, as at the till: pick from the matches.
+            matches = search_members(lookup.code.data)
+            error = None if matches else _("No member matches this code.")
     if member is not None and lookup.validate() and lookup.amount.cents:
         wallet = queries.wallet_of(member.id)
         if wallet.total_cents >= lookup.amount.cents:
@@ -63,14 +66,15 @@ def counter():
             )
     form = CounterPayForm(formdata=None, member_id=member.id if member else None,
                           amount=lookup.amount.data, order_ref=uuid.uuid4().hex)  # fmt: skip
-    return _counter_page(lookup, member, form, preview=preview, error=error)
+    return _counter_page(lookup, member, form, preview=preview, error=error, matches=matches)
 
 
-def _counter_page(lookup, member, form, *, preview=None, error=None, status=200):
+def _counter_page(lookup, member, form, *, preview=None, error=None, status=200, matches=()):
     return render(
         "merchant/wallet/counter.html",
         lookup=lookup,
         member=member,
+        matches=matches,
         wallet=queries.wallet_of(member.id) if member else None,
         form=form,
         preview=preview,

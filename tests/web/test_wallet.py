@@ -245,3 +245,13 @@ def test_reloading_a_post_only_address_goes_back_to_its_page(cashier_web, member
     reload = member_web.get(f"/wallet/plans/{found.id}/topup")
     assert reload.status_code == 303 and reload.location.endswith("/wallet/")
     assert db.session.scalar(select(func.count()).select_from(TopUp)) == 1  # the one above
+
+
+def test_counter_offers_the_matches_for_part_of_a_phone(cashier_web):
+    member = factories.member(contact="13711112222", name="韩梅梅")
+    topped_up(member.id)
+    html = cashier_web.get("/merchant/wallet/counter?code=1371111&amount=10").get_data(as_text=True)
+    matches = re.search(r'data-testid="counter-matches">(.*?)</ul>', html, re.S).group(1)
+    assert member.member_no in matches and "韩梅梅" in matches
+    assert f"code={member.member_no}&amp;amount=10" in matches
+    assert "counter-confirm" not in html
