@@ -16,6 +16,7 @@ from memberportal.audit import services as audit
 from memberportal.core.db import dialect_insert, insert_once, use_case
 from memberportal.core.errors import NotFound, ValidationFailed
 from memberportal.extensions import db
+from memberportal.members.models import Member
 from memberportal.points import ledger as points_ledger
 from memberportal.points.services import expiry_for
 from memberportal.wallet import rules
@@ -102,8 +103,6 @@ def start_topup(plan_id: int, member_id: int, *, actor, now: datetime) -> TopUp:
     Rule: the plan is active, within its window and the member's tier is at least its minimum.
     Writes one pending wallet_topups row (nothing is credited: only the verified webhook
     credits). Raises PlanNotAvailable."""
-    from memberportal.members.models import Member
-
     plan = db.session.get(TopUpPlan, plan_id)
     member = db.session.get(Member, member_id)
     if plan is None or member is None or not plan.on_sale(now):
