@@ -30,6 +30,7 @@ MEMBER_BLUEPRINTS = [
     "memberportal.tiers.views",
     "memberportal.claims.views",
     "memberportal.privacy.views",
+    "memberportal.wallet.views",
 ]
 MERCHANT_BLUEPRINTS = [
     "memberportal.members.merchant_views",
@@ -51,12 +52,14 @@ MERCHANT_BLUEPRINTS = [
     "memberportal.brand.merchant_views",
     "memberportal.bulk.merchant_views",
     "memberportal.claims.merchant_views",
+    "memberportal.wallet.merchant_views",
 ]
 
 # Areas that act on payment events; each registers its handlers with memberportal.payments.
 PAYMENT_HANDLERS = [
     "memberportal.mall.payments",
     "memberportal.memberships.events",
+    "memberportal.wallet.payments",
 ]
 
 request_log = logging.getLogger("memberportal.request")

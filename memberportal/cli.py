@@ -22,9 +22,10 @@ def init_app(app: Flask) -> None:
     from memberportal.mall.cli import mall
     from memberportal.points.cli import points, tiers
     from memberportal.risk.cli import risk
+    from memberportal.wallet.cli import wallet
 
     for command in (setup, create_staff, i18n, create_api_client, api_group, mall, points, tiers,
-                    memberships_cli, coupons, risk):  # fmt: skip
+                    memberships_cli, coupons, risk, wallet):  # fmt: skip
         app.cli.add_command(command)
 
 

@@ -148,4 +148,7 @@ def load() -> int:
     from memberportal.coupons import demo as coupons_demo
 
     added += coupons_demo.load()
+    from memberportal.wallet import demo as wallet_demo
+
+    added += wallet_demo.load()
     return added

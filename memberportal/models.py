@@ -36,3 +36,13 @@ from memberportal.tiers.models import (  # noqa: F401
     Tier,
     TierChange,
 )
+from memberportal.wallet.models import (  # noqa: F401
+    BalanceTier,
+    Spend,
+    SpendRefund,
+    TopUp,
+    TopUpPlan,
+    Wallet,
+    WalletEntry,
+    WalletSettings,
+)

@@ -46,6 +46,7 @@ class FakeStripe:
             ("POST", r"/v1/products", self.create_product),
             ("POST", r"/v1/prices", self.create_price),
             ("POST", r"/v1/coupons", self.create_coupon),
+            ("POST", r"/v1/refunds", self.create_refund),
         ]
         for method, pattern, action in routes:
             match = re.fullmatch(pattern, request.path)
@@ -75,11 +76,14 @@ class FakeStripe:
             customer=None,
             subscription=None,
             member_id=int(p["metadata[member_id]"]),
-            plan_code=p["metadata[plan_code]"],
-            amount_total=0,
+            plan_code=p.get("metadata[plan_code]", ""),
+            amount_total=int(p.get("line_items[0][price_data][unit_amount]", 0)),
             complete=False,
         )
         session.update(success_url=p["success_url"], cancel_url=p["cancel_url"])
+        if p.get("mode") == "payment":  # a one-off payment carries its own metadata
+            metadata = {k[9:-1]: v for k, v in p.items() if k.startswith("metadata[")}
+            session.update(mode="payment", subscription=None, metadata=metadata)
         session["url"] = f"https://checkout.stripe.com/c/pay/{session['id']}"
         self.objects[session["id"]] = session
         return 200, session
@@ -117,6 +121,14 @@ class FakeStripe:
         obj.update(id=self.new_id(prefix), livemode=False, **values)
         self.objects[obj["id"]] = obj
         return 200, obj
+
+    def create_refund(self, request):
+        p = request.params
+        refund = {"id": self.new_id("re"), "object": "refund", "status": "succeeded",
+                  "amount": int(p["amount"]), "currency": "cny",
+                  "payment_intent": p["payment_intent"]}  # fmt: skip
+        self.objects[refund["id"]] = refund
+        return 200, refund
 
     def create_product(self, request):
         p = request.params

@@ -24,7 +24,10 @@ def page():
 
 
 def init_app(app: Flask) -> None:
-    from memberportal.api import coupon_views  # noqa: F401 - adds the coupon routes to bp
+    from memberportal.api import (
+        coupon_views,  # noqa: F401 - adds the coupon routes to bp
+        wallet_views,  # noqa: F401 - adds the stored-value routes to bp
+    )
     from memberportal.api.views import bp
 
     app.config.setdefault("API_TITLE", "memberportal POS and shop API")

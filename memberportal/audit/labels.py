@@ -101,6 +101,15 @@ ACTION_LABELS = {
     "tier.updated": _l("Tier edited"),
     "tier.retired": _l("Tier retired"),
     "tier.deleted": _l("Tier deleted"),
+    "wallet.chargeback": _l("Stored-value top-up reversed by the bank"),
+    "wallet.dispute_closed": _l("Stored-value payment dispute closed"),
+    "wallet.frozen": _l("Stored value frozen by a payment dispute"),
+    "wallet.plan_saved": _l("Top-up plan saved"),
+    "wallet.settings_saved": _l("Stored-value options saved"),
+    "wallet.spend_refunded": _l("Stored-value payment refunded"),
+    "wallet.spent": _l("Paid from stored value"),
+    "wallet.topup_paid": _l("Stored value topped up"),
+    "wallet.topup_refund": _l("Stored-value top-up refunded"),
 }
 
 SUBJECT_LABELS = {
@@ -120,6 +129,8 @@ SUBJECT_LABELS = {
     "risk_rules": _l("Risk thresholds"),
     "staff": _l("Staff account"),
     "tier": _l("Tier"),
+    "wallet_plan": _l("Top-up plan"),
+    "wallet_settings": _l("Stored-value options"),
 }
 
 

@@ -49,6 +49,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "risk.review": _MANAGERS,
     "risk.rules": _OWNER,
     "claims.decide": _ALL,
+    "wallet.spend": _ALL,
+    "wallet.refund_spend": _ALL,
+    "wallet.plans": _OWNER,
+    "wallet.refund_topup": _OWNER,
+    "wallet.liability": _OWNER,
 }
 
 

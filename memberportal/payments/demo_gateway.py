@@ -150,15 +150,17 @@ class DemoGateway:
         idempotency_key: str | None = None,
         metadata: dict | None = None,
     ) -> str | None:
-        """Refund a one-off payment in full; a second request returns the first refund."""
+        """Refund a one-off payment (all of it unless `amount_cents` says less); a second
+        request returns the first refund."""
         payment = self.get(payment_intent_id)
         charge = self.get(payment["latest_charge"]) if payment else None
         if charge is None:
             return None
-        if charge.get("refunded"):
+        if charge.get("refunded") or (charge.get("metadata") or {}).get("demo_refund_id"):
             return (charge.get("metadata") or {}).get("demo_refund_id")
         refund_id = new_id("re")
-        charge.update(amount_refunded=charge["amount"], refunded=True)
+        refunded = charge["amount"] if amount_cents is None else min(amount_cents, charge["amount"])
+        charge.update(amount_refunded=refunded, refunded=refunded >= charge["amount"])
         charge["metadata"] = {**(charge.get("metadata") or {}), "demo_refund_id": refund_id}
         self.put("charge", charge)
         self.send("charge.refunded", charge)

@@ -103,14 +103,18 @@ def expiry_for(now: datetime, rules: ProgramRules | None = None) -> datetime:
     return end_of_day(expiry_day(local_date(now), policy))
 
 
-def applicable_multipliers(member: Member, now: datetime) -> list[int]:
+def applicable_multipliers(
+    member: Member, now: datetime, *, tier_benefits: bool = True
+) -> list[int]:
     """Every multiplier (in %) that applies to `member` at `now`; earning uses the best one.
 
-    Sources: the tier, the member day, the birthday month and the paid card (see
-    _paid_card_multipliers).
+    Sources: the tier (100% when the caller says the member does not hold the tier's
+    benefits now, e.g. a tier tied to a stored balance of zero), the member day, the birthday
+    month and the paid card (see _paid_card_multipliers).
     """
+    tier_pct = member.tier.points_multiplier_pct if tier_benefits else 100
     return multipliers_at(
-        now, program_rules(), member.tier.points_multiplier_pct,
+        now, program_rules(), tier_pct,
         _paid_card_multipliers(member.id, now), birthday=member.birthday,
     )  # fmt: skip
 

@@ -39,6 +39,7 @@ from memberportal.purchases.rules import Bill
 from memberportal.referrals import services as referrals
 from memberportal.reviews import services as reviews
 from memberportal.tiers import services as tiers
+from memberportal.wallet.queries import tier_benefits_held
 
 purchases = Purchase.__table__
 
@@ -158,7 +159,9 @@ def _granted(bill: Bill | None) -> dict:
 def _earning(member: Member, amount_cents: int, now: datetime) -> tuple[int, int, int, int]:
     """(rate %, multiplier %, points, growth) a purchase of `amount_cents` earns now."""
     rate = program_rules().rate_pct
-    multiplier = best_multiplier(applicable_multipliers(member, now))
+    # A tier tied to the stored balance (余额为0时自动降级) gives nothing while it is zero.
+    held = tier_benefits_held(member.id, member.tier_id)
+    multiplier = best_multiplier(applicable_multipliers(member, now, tier_benefits=held))
     return (rate, multiplier, points_for_purchase(amount_cents, rate, multiplier),
             growth_for_purchase(amount_cents))  # fmt: skip
 

@@ -246,6 +246,9 @@ def test_openapi_document_and_docs_page(client):
         "/api/v1/purchases/{order_ref}/refunds",
         "/api/v1/coupons/{code}",
         "/api/v1/coupons/{code}/redemptions",
+        "/api/v1/stored-value/balances/{code}",
+        "/api/v1/stored-value/payments",
+        "/api/v1/stored-value/payments/{order_ref}/refunds",
     }
     purchase = spec["components"]["schemas"]["PurchaseIn"]
     assert purchase["properties"]["amount_cents"]["minimum"] == 1

@@ -10,9 +10,11 @@ PACKAGE = Path(__file__).resolve().parents[2] / "memberportal"
 
 # area -> (areas it must not import, modules of those it may still import)
 RULES = {
-    "payments": (("memberportal.memberships", "memberportal.mall"), ()),
+    "payments": (("memberportal.memberships", "memberportal.mall", "memberportal.wallet"), ()),
     "mall": (("memberportal.memberships",), ("memberportal.memberships.queries",)),
     "memberships": (("memberportal.mall",), ()),
+    # Purchases ask the wallet whether a tier tied to the balance holds; never the other way.
+    "wallet": (("memberportal.purchases", "memberportal.mall", "memberportal.memberships"), ()),
 }
 
 

@@ -1,0 +1,1 @@
+"""Stored value (储值): prepaid balances with top-up bonuses."""
