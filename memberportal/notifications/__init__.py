@@ -13,6 +13,8 @@ def config() -> dict:
     return {
         "NOTIFY_REDIS_URL": env("NOTIFY_REDIS_URL", "redis://127.0.0.1:6379/0"),
         "NOTIFY_EXPIRY_WARNING_DAYS": int(env("NOTIFY_EXPIRY_WARNING_DAYS", "30")),
+        "NOTIFY_QUEUE": env("NOTIFY_QUEUE", "notifications"),
+        "NOTIFY_LEASE_SECONDS": int(env("NOTIFY_LEASE_SECONDS", "120")),
         "NOTIFY_SMS_SENDER": env("NOTIFY_SMS_SENDER", "logging"),
         "SITE_URL": env("SITE_URL", "http://127.0.0.1:5000"),
         "MAIL_SERVER": env("MAIL_SERVER", "127.0.0.1"),

@@ -7,7 +7,7 @@ import importlib
 import logging
 from typing import Protocol
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
 from flask_mailman import EmailMultiAlternatives
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -61,20 +61,58 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="notifications.unsubscribe")
 
 
-def send(channel: str, event: NotificationEvent, delivery_id: int) -> None:
-    """Send one event to the member over `channel`; raises on failure."""
+class Text:
+    def __init__(self, phone: str, text: str):
+        self.phone, self.text = phone, text
+
+    def send(self, delivery_id: int) -> None:
+        sms_sender().send(self.phone, self.text)
+
+
+def prepare(channel: str, event: NotificationEvent):
+    """The message for one event to its member over `channel`, written from the database;
+    its `send(delivery_id)` talks to the outside (and raises on failure)."""
     member = db.session.get(Member, event.member_id)
     language = language_of(member.id)
     if channel == "email":
-        send_email(member, event, language, delivery_id)
-    elif channel == "sms":
+        return Email(member, event, language)
+    if channel == "sms":
         subject, text = messages.in_language(language, event.kind, event.payload)
-        sms_sender().send(member.phone, f"{subject}. {text}")
-    else:
-        raise ValueError(f"no sender for channel {channel}")
+        return Text(member.phone, f"{subject}. {text}")
+    raise ValueError(f"no sender for channel {channel}")
 
 
-def send_email(member: Member, event: NotificationEvent, language: str, delivery_id: int) -> None:
+def _render(name: str, context: dict) -> str:
+    """A template rendered by the app's Jinja environment (translations included) without a
+    request: e-mails are written by the worker."""
+    return current_app.jinja_env.get_template(name).render(**context)
+
+
+class Email:
+    """An e-mail in the member's language, with the category's unsubscribe link."""
+
+    def __init__(self, member: Member, event: NotificationEvent, language: str):
+        self.to, self.language = member.email, language
+        self.subject, self.text, self.html, self.unsubscribe = _write(member, event, language)
+
+    def send(self, delivery_id: int) -> None:
+        domain = current_app.config["MAIL_ID_DOMAIN"]
+        mail = EmailMultiAlternatives(
+            subject=self.subject,
+            body=self.text,
+            to=[self.to],
+            headers={
+                # A retry of the same delivery keeps its id, so mail clients show it once.
+                "Message-ID": f"<delivery-{delivery_id}@{domain}>",
+                "List-Unsubscribe": f"<{self.unsubscribe}>",
+                "Content-Language": self.language,
+            },
+        )
+        mail.attach_alternative(self.html, "text/html")
+        mail.send(fail_silently=False)
+
+
+def _write(member: Member, event: NotificationEvent, language: str):
     site = current_app.config["SITE_URL"].rstrip("/")
     token = unsubscribe_token(member.id, event.category)
     unsubscribe = f"{site}/notifications/unsubscribe/{token}"
@@ -88,19 +126,6 @@ def send_email(member: Member, event: NotificationEvent, language: str, delivery
             "site": site,
             "lang": language,
         }
-        text = render_template("notifications/email/message.txt", **context)
-        html = render_template("notifications/email/message.html", **context)
-    mail = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        to=[member.email],
-        headers={
-            # The same delivery sent twice (a retry after a lost answer) keeps its id, so
-            # mail clients show it once.
-            "Message-ID": f"<delivery-{delivery_id}@{current_app.config['MAIL_ID_DOMAIN']}>",
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "Content-Language": language,
-        },
-    )
-    mail.attach_alternative(html, "text/html")
-    mail.send(fail_silently=False)
+        text = _render("notifications/email/message.txt", context)
+        html = _render("notifications/email/message.html", context)
+    return subject, text, html, unsubscribe

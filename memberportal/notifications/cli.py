@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from memberportal.core.clock import utcnow
+from memberportal.extensions import db
 
 notifications = AppGroup("notifications", help="Notifications, the job queue and schedules.")
 log = logging.getLogger("memberportal.notifications")
@@ -37,13 +38,16 @@ def worker(burst: bool, scheduler: bool, poll: float) -> None:
             click.echo("notifications worker: no Redis; delivering from the outbox in-process")
             while True:
                 queue.sweep()
-                current_app.extensions["sqlalchemy"].session.remove()
+                db.session.remove()
                 if burst:
                     break
                 time.sleep(poll)
             return
         click.echo(f"notifications worker: RQ on {app.config['NOTIFY_REDIS_URL']}")
         queue.sweep()
+        # RQ's scheduler runs in a forked process: it must inherit no database connection.
+        db.session.remove()
+        db.engine.dispose()
         # SimpleWorker runs jobs in this process (no fork), in this app context.
         SimpleWorker([queue.queue(redis)], connection=redis).work(
             with_scheduler=True, burst=burst, logging_level="WARNING"

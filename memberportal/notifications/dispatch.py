@@ -11,8 +11,9 @@ the outcome; a failure is retried with exponential backoff until its channel giv
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import and_, func, literal, or_, select, true, update
 
 from memberportal.core.db import UTCDateTime, dialect_insert, use_case
@@ -164,7 +165,7 @@ class Claim:
 
 @use_case
 def claim(delivery_id: int, now: datetime) -> Claim | None:
-    """Take a pending, due delivery for one attempt (a lease of rules.LEASE); None when it is
+    """Take a pending, due delivery for one attempt (a lease of _lease()); None when it is
     delivered, given up, not yet due or held by another worker. One conditional UPDATE."""
     row = db.session.execute(
         update(deliveries)
@@ -174,7 +175,7 @@ def claim(delivery_id: int, now: datetime) -> Claim | None:
             deliveries.c.next_attempt_at <= now,
             or_(deliveries.c.leased_until.is_(None), deliveries.c.leased_until < now),
         )
-        .values(attempts=deliveries.c.attempts + 1, leased_until=now + rules.LEASE)
+        .values(attempts=deliveries.c.attempts + 1, leased_until=now + _lease())
         .returning(
             deliveries.c.attempts,
             deliveries.c.channel,
@@ -210,6 +211,12 @@ def record_failure(held: Claim, error: str, now: datetime) -> datetime | None:
         values["next_attempt_at"] = retry_at
     db.session.execute(update(deliveries).where(_held(held)).values(**values))
     return retry_at
+
+
+def _lease() -> timedelta:
+    """How long a worker holds a claimed delivery before another may try it (longer than a
+    send can take: the SMTP and webhook timeouts are 10 s)."""
+    return timedelta(seconds=current_app.config["NOTIFY_LEASE_SECONDS"])
 
 
 def _held(held: Claim):

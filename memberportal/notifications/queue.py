@@ -23,7 +23,6 @@ from memberportal.extensions import db
 from memberportal.notifications import dispatch
 
 log = logging.getLogger("memberportal.notifications")
-QUEUE = "notifications"
 _down_until: dict[str, float] = {}
 
 
@@ -44,7 +43,11 @@ def connection() -> Redis | None:
 
 
 def queue(redis: Redis) -> Queue:
-    return Queue(QUEUE, connection=redis)
+    return Queue(current_app.config["NOTIFY_QUEUE"], connection=redis)
+
+
+def _queued_key() -> str:
+    return f"memberportal:{current_app.config['NOTIFY_QUEUE']}:dispatch-queued"
 
 
 def wake() -> None:
@@ -55,7 +58,7 @@ def wake() -> None:
         return
     try:
         # One waiting dispatch job is enough: it dispatches everything in the outbox.
-        if redis.set("memberportal:notifications:dispatch-queued", 1, nx=True, ex=60):
+        if redis.set(_queued_key(), 1, nx=True, ex=60):
             queue(redis).enqueue(dispatch_job)
     except RedisError:
         log.warning("queue: could not enqueue; the sweep will dispatch")
@@ -86,7 +89,7 @@ def dispatch_job() -> int:
     with _app_context():
         redis = connection()
         if redis is not None:
-            redis.delete("memberportal:notifications:dispatch-queued")
+            redis.delete(_queued_key())
         done = dispatch.dispatch_all(utcnow())
         if redis is not None:
             for delivery_id in done.outgoing:
@@ -121,9 +124,11 @@ def deliver_outcome(delivery_id: int):
     held = dispatch.claim(delivery_id, now)
     if held is None:
         return "skipped", None
-    event = db.session.get(NotificationEvent, held.event_id)
     try:
-        channels.send(held.channel, event, delivery_id)
+        message = channels.prepare(held.channel, db.session.get(NotificationEvent, held.event_id))
+        # No transaction stays open while the outside party takes its time.
+        db.session.rollback()
+        message.send(delivery_id)
     except Exception as error:  # any failure of the outside party is retried
         log.info("delivery %s (%s) failed: %s", delivery_id, held.channel, error)
         retry_at = dispatch.record_failure(held, f"{type(error).__name__}: {error}", utcnow())

@@ -31,8 +31,6 @@ GIVE_UP_AFTER = {
     "sms": timedelta(days=1),
     "webhook": timedelta(days=3),
 }
-# How long a worker holds a claimed delivery before another may try it.
-LEASE = timedelta(minutes=2)
 
 
 def category_of(kind: str) -> str:
