@@ -32,14 +32,17 @@ chromium:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
 # The banner is printed once the site answers /healthz (the server runs in the background and
-# is waited on, so Ctrl-C stops it). `make run PORT=8080` picks another port.
+# is waited on, so Ctrl-C stops it). `make run PORT=8080` picks another port. The
+# notifications worker (with the scheduler) runs beside it: on Redis when it answers at
+# NOTIFY_REDIS_URL, else in-process from the outbox.
 PORT ?= 5000
 run: install
 	$(FLASK) setup --demo
-	@$(FLASK) run --host 127.0.0.1 --port $(PORT) & server=$$!; \
-	trap 'kill $$server 2>/dev/null' INT TERM; \
+	@$(FLASK) notifications worker & worker=$$!; \
+	$(FLASK) run --host 127.0.0.1 --port $(PORT) & server=$$!; \
+	trap 'kill $$server $$worker 2>/dev/null' INT TERM EXIT; \
 	if ! $(BIN)/python -m memberportal.wait_for http://127.0.0.1:$(PORT)/healthz $$server; then \
-	  kill $$server 2>/dev/null; echo "memberportal did not start on port $(PORT)" >&2; exit 1; fi; \
+	  kill $$server $$worker 2>/dev/null; echo "memberportal did not start on port $(PORT)" >&2; exit 1; fi; \
 	echo; \
 	echo "  memberportal is running on http://127.0.0.1:$(PORT)"; \
 	echo "  members:  13800000001 / member-demo-2026   (also 13800000002, lucy@example.com)"; \

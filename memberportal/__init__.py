@@ -23,6 +23,7 @@ MEMBER_BLUEPRINTS = [
     "memberportal.coupons.views",
     "memberportal.members.views",
     "memberportal.mall.views",
+    "memberportal.notifications.views",
     "memberportal.memberships.views",
     "memberportal.payments.webhook",
     "memberportal.points.views",
@@ -95,6 +96,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_request_hooks(app)
     register_template_helpers(app)
     register_cli(app)
+    register_notifications(app)
     return app
 
 
@@ -308,3 +310,9 @@ def register_cli(app: Flask) -> None:
     from memberportal import cli
 
     cli.init_app(app)
+
+
+def register_notifications(app: Flask) -> None:
+    from memberportal import notifications
+
+    notifications.init_app(app)

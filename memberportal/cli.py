@@ -20,12 +20,13 @@ def init_app(app: Flask) -> None:
     from memberportal.api.cli import api_group, create_api_client
     from memberportal.coupons.cli import coupons
     from memberportal.mall.cli import mall
+    from memberportal.notifications.cli import notifications
     from memberportal.points.cli import points, tiers
     from memberportal.risk.cli import risk
     from memberportal.wallet.cli import wallet
 
     for command in (setup, create_staff, i18n, create_api_client, api_group, mall, points, tiers,
-                    memberships_cli, coupons, risk, wallet):  # fmt: skip
+                    memberships_cli, coupons, risk, wallet, notifications):  # fmt: skip
         app.cli.add_command(command)
 
 

@@ -23,6 +23,14 @@ from memberportal.memberships.models import (  # noqa: F401
     Membership,
     Plan,
 )
+from memberportal.notifications.models import (  # noqa: F401
+    ChannelChoice,
+    Delivery,
+    MessageLanguage,
+    Notification,
+    NotificationEvent,
+    ScheduleRun,
+)
 from memberportal.payments.models import DemoStripeObject, PaymentFact, StripeEvent  # noqa: F401
 from memberportal.points.models import Allocation, LedgerEntry, PointLot, ProgramRules  # noqa: F401
 from memberportal.purchases.models import Purchase, Refund  # noqa: F401

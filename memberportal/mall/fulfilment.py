@@ -9,11 +9,13 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from memberportal.audit import services as audit
+from memberportal.core.clock import utcnow
 from memberportal.core.db import use_case
 from memberportal.core.errors import NotFound
 from memberportal.extensions import db
 from memberportal.mall.errors import AlreadyHandedOver, PickupCodeUnknown, WrongOrderState
 from memberportal.mall.models import Order
+from memberportal.notifications import outbox
 
 
 def normalise_pickup_code(text: str) -> str:
@@ -107,4 +109,5 @@ def _move(order_id: int, source: str, target: str, action: str, *, actor, values
         subject_id=order_id,
         **{k: str(v) for k, v in values.items()},
     )
+    outbox.order_changed(order, utcnow())
     return order

@@ -23,6 +23,7 @@ from memberportal.mall import refunds, rules, services
 from memberportal.mall.errors import NotCancellable, WrongOrderState
 from memberportal.mall.models import MallRefund, Order
 from memberportal.mall.redemption import issue_coupon
+from memberportal.notifications import outbox
 from memberportal.payments import events as payment_events
 from memberportal.payments.gateway import get_gateway
 
@@ -197,6 +198,7 @@ def confirm_payment(order_id: int, session: dict, *, now: datetime) -> tuple[str
         payment_intent=payment_intent,
         status=target,
     )
+    outbox.order_changed(db.session.get(Order, order_id, populate_existing=True), now)
     return "applied", None
 
 

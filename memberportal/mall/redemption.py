@@ -26,6 +26,7 @@ from memberportal.mall.errors import (
 )
 from memberportal.mall.models import Item, MemberItemCount, Order, VirtualCode
 from memberportal.members.models import Member
+from memberportal.notifications import outbox
 from memberportal.points import ledger
 from memberportal.tiers.models import Tier
 
@@ -125,6 +126,7 @@ def _redeem(member_id, item_id, quantity, request_key, *, actor, now, shipping) 
         cash_cents=order.cash_cents,
         status=order.status,
     )
+    outbox.order_changed(order, now)
     return order
 
 

@@ -24,6 +24,7 @@ from memberportal.mall.errors import CouponOrderUsed, NotCancellable
 from memberportal.mall.fulfilment import hand_over, mark_delivered, normalise_pickup_code, ship
 from memberportal.mall.models import Item, MemberItemCount, Order, VirtualCode
 from memberportal.mall.redemption import new_pickup_code, new_request_key, redeem
+from memberportal.notifications import outbox
 from memberportal.points import ledger
 
 __all__ = [
@@ -101,6 +102,7 @@ def cancel(
         points=order.points_cost,
         coupon_id=order.coupon_id,
     )
+    outbox.order_changed(order, now)
     return order
 
 

@@ -22,6 +22,7 @@ from memberportal.memberships import charge_events, rules
 from memberportal.memberships.event_kit import Context, Outcome, apply_latest, first_time
 from memberportal.memberships.models import BillingRecord, Checkout
 from memberportal.memberships.services import STRIPE
+from memberportal.notifications import outbox
 from memberportal.payments import events as payment_events
 from memberportal.payments.gateway import Gateway
 from memberportal.payments.rules import stripe_id
@@ -162,6 +163,7 @@ def _invoice_paid(event, obj, context, now) -> Outcome:
         amount_cents=obj.get("amount_paid") or 0,
         billing_reason=obj.get("billing_reason"),
     )
+    outbox.invoice_paid(membership, obj, now)
     return Outcome("applied", membership)
 
 
@@ -182,6 +184,7 @@ def _payment_failed(event, obj, context, now) -> Outcome:
             invoice=obj["id"],
             attempt=obj.get("attempt_count"),
         )
+        outbox.membership_changed(membership, "membership.payment_failed", key, now)
         changed = True
     return Outcome("applied" if changed else "no_change", membership)
 

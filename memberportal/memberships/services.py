@@ -27,6 +27,7 @@ from memberportal.memberships.models import (
     Plan,
 )
 from memberportal.memberships.rules import GRACE, SubscriptionState
+from memberportal.notifications import outbox
 from memberportal.payments.rules import CHECKOUT_SESSION_TTL
 
 STRIPE = SystemActor(audit_label="stripe webhook", actor_kind="stripe")
@@ -266,6 +267,7 @@ def apply_subscription_state(
         period_end=[_iso(before[1]), _iso(membership.current_period_end)],
         cancel_at_period_end=[before[2], membership.cancel_at_period_end],
     )
+    outbox.membership_updated(membership, was_ending=before[2] or before[0] in TERMINAL, now=now)
     return membership, True
 
 

@@ -17,10 +17,12 @@ tiers = AppGroup("tiers", help="Growth and tiers.")
 @points.command("expire")
 def expire() -> None:
     """Expire every lot whose expiry has passed (safe to run twice or on two hosts)."""
+    from memberportal.notifications.services import warn_expiring_points
     from memberportal.points import ledger
 
     count = ledger.expire_due(utcnow())
     click.echo(f"Expired {count} lots.")
+    click.echo(f"Wrote {warn_expiring_points(utcnow())} expiry warnings.")
 
 
 @points.command("verify")

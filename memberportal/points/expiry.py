@@ -11,6 +11,7 @@ from memberportal.core.actors import SystemActor
 from memberportal.core.db import UTCDateTime, use_case
 from memberportal.extensions import db
 from memberportal.members.models import Member
+from memberportal.notifications import outbox
 from memberportal.points.models import EXPIRE, LedgerEntry, PointLot
 from memberportal.points.rows import forget_member
 
@@ -51,6 +52,7 @@ def expire_due(now: datetime, *, member_id: int | None = None, actor=EXPIRY_ACTO
     if not claimed:
         return 0
     _expire_entries(batch, actor, now)
+    outbox.points_expired(batch, now)  # the members are told, in this transaction
     # One aggregate per member, joined (UPDATE ... FROM), not a subquery per member.
     totals = (
         select(lots.c.member_id, db.func.sum(lots.c.expired_points).label("total"))

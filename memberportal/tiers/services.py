@@ -14,6 +14,7 @@ from memberportal.core.db import use_case
 from memberportal.core.errors import ValidationFailed
 from memberportal.extensions import db
 from memberportal.members.models import Member
+from memberportal.notifications import outbox
 from memberportal.points.rules import add_months
 from memberportal.points.services import program_rules
 from memberportal.tiers.models import GrowthEntry, Tier, TierChange
@@ -135,6 +136,7 @@ def _move(member_id, old: Tier, new: Tier, spend, interaction, actor, now) -> Ti
         reason=cause, old=old.code, new=new.code, growth_spend=spend,
         growth_interaction=interaction,
     )  # fmt: skip
+    outbox.tier_moved(member_id, old, new, now)
     return TierMove(old.code, new.code)
 
 

@@ -1,0 +1,42 @@
+"""Forms: mark read, and the channel choices (one checkbox per category and channel)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, SubmitField
+
+from memberportal.notifications.models import CATEGORIES, CHANNELS
+
+CATEGORY_LABELS = {
+    "points": _l("Points"),
+    "tier": _l("Tier"),
+    "mall": _l("Points mall orders"),
+    "membership": _l("Paid card"),
+}
+CHANNEL_LABELS = {"inapp": _l("In the app"), "email": _l("E-mail"), "sms": _l("Text message")}
+
+
+class MarkReadForm(FlaskForm):
+    submit = SubmitField(_l("Mark read"))
+
+
+class ChoicesForm(FlaskForm):
+    language = SelectField(_l("Language of e-mails and texts"), choices=[])
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = [("zh", "中文"), ("en", "English")]
+
+    def chosen(self) -> dict[tuple[str, str], bool]:
+        return {(cat, ch): bool(self[f"{cat}_{ch}"].data) for cat in CATEGORIES for ch in CHANNELS}
+
+
+for _category in CATEGORIES:
+    for _channel in CHANNELS:
+        setattr(
+            ChoicesForm,
+            f"{_category}_{_channel}",
+            BooleanField(CHANNEL_LABELS[_channel], default=False),
+        )
