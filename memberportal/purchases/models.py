@@ -42,9 +42,6 @@ class Purchase(db.Model):
     points_refunded: Mapped[int] = mapped_column(default=0)
     growth_earned: Mapped[int] = mapped_column(default=0)
     growth_refunded: Mapped[int] = mapped_column(default=0)
-    earn_entry_id: Mapped[int | None] = mapped_column(
-        BigID, ForeignKey("point_entries.id", ondelete="RESTRICT")
-    )
     note: Mapped[str | None] = mapped_column(String(500))
     store: Mapped[str | None] = mapped_column(String(100))
     actor_label: Mapped[str] = mapped_column(String(200))

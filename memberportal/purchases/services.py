@@ -20,6 +20,7 @@ from memberportal.extensions import db
 from memberportal.members.models import Member
 from memberportal.memberships.queries import active_benefits
 from memberportal.points import ledger
+from memberportal.points import queries as points_queries
 from memberportal.points.errors import UnknownMember
 from memberportal.points.rules import (
     best_multiplier,
@@ -115,23 +116,20 @@ def record_purchase(
         )
         raise DuplicatePurchase(purchase_id=existing)
     if points:
-        credited = ledger.credit(
+        ledger.credit(
             member_id, points, kind="purchase", source_type="purchase",
             source_id=purchase_id, expires_at=expiry_for(now), actor=actor, now=now,
         )  # fmt: skip
-        db.session.execute(
-            update(purchases)
-            .where(purchases.c.id == purchase_id)
-            .values(earn_entry_id=credited.entry_id)
-        )
     move = tiers.add_growth(
         member_id, growth, kind="spend", cause="purchase",
         source_type="purchase", source_id=purchase_id, actor=actor, now=now,
     )  # fmt: skip
-    audit.record(
-        "purchase.recorded", actor=actor, subject_type="member", subject_id=member_id,
-        purchase_id=purchase_id, order_ref=order_ref, amount_cents=amount_cents, points=points,
-    )  # fmt: skip
+    if actor.actor_kind == "staff":  # a till or shop's report is its own record
+        audit.record(
+            "purchase.recorded", actor=actor, subject_type="member", subject_id=member_id,
+            purchase_id=purchase_id, order_ref=order_ref, amount_cents=amount_cents,
+            points=points,
+        )  # fmt: skip
     if not (points and growth):
         db.session.refresh(member)  # else the balance and tier were just written and are known
     return PurchaseResult(
@@ -307,13 +305,11 @@ def refund_quote(purchase: Purchase, amount_cents: int) -> tuple[int, int]:
 
 
 def _claw_back(purchase, refund, points, growth, actor, now) -> None:
-    lot_id = None
-    if purchase.earn_entry_id:
-        lot_id = db.session.get(ledger.LedgerEntry, purchase.earn_entry_id).lot_id
     if points:
         ledger.claw_back(
             purchase.member_id, points, kind="refund", source_type="refund",
-            source_id=refund.id, actor=actor, now=now, prefer_lot_id=lot_id,
+            source_id=refund.id, actor=actor, now=now,
+            prefer_lot_id=points_queries.earning_lot("purchase", purchase.id),
         )  # fmt: skip
     tiers.add_growth(
         purchase.member_id, -growth, kind="spend", cause="refund", source_type="refund",
