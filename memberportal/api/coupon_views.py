@@ -26,7 +26,7 @@ from memberportal.api.schemas import (
     RedemptionIn,
     RedemptionOut,
 )
-from memberportal.api.views import _answer, _request_key, _this_call, bp, require_client
+from memberportal.api.views import _answer, _request_key, bp, require_client
 from memberportal.core.clock import local_date, utcnow
 from memberportal.core.errors import DomainError
 from memberportal.coupons import queries as coupon_queries
@@ -194,7 +194,6 @@ def redeem_coupon(data: dict, code: str):
         fingerprint,
         compute,
         resource=resource,
-        call=_this_call(),
     )
     return _answer(answer)
 

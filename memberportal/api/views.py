@@ -6,15 +6,13 @@ stored under its request key and replayed for retries."""
 
 from __future__ import annotations
 
-import time
-
 from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
 
-from memberportal.api import services
+from memberportal.api import services, usage
 from memberportal.api.models import ClientActor
 from memberportal.api.rules import bearer_token, hash_token, request_fingerprint
 from memberportal.api.schemas import (
@@ -88,7 +86,6 @@ limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api", 
 
 @bp.before_request
 def authenticate():
-    g.api_started = time.perf_counter()
     token = bearer_token(request.headers.get("Authorization"))
     if token is None:
         raise MissingToken()
@@ -115,16 +112,15 @@ def _authenticated(client: ClientActor) -> None:
 
 
 @bp.after_request
-def log(response):
+def count(response):
+    """Count the call for the owner's usage figures (api.usage); the request log line has it."""
     client_id = g.get("api_client_id")
-    if client_id is not None and not g.get("api_call_logged"):
-        services.log_call(
+    if client_id is not None:
+        usage.count_call(
             client_id,
-            request.method,
-            request.path,
             response.status_code,
             replayed=response.headers.get("Idempotent-Replayed") == "true",
-            duration_ms=int((time.perf_counter() - g.api_started) * 1000),
+            now=utcnow(),
         )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -183,12 +179,7 @@ def _validation_code(fields: dict, status: int) -> str:
     return "invalid_request"
 
 
-def _this_call() -> services.Call:
-    return services.Call(g.api_client_id, request.method, request.path, g.api_started)
-
-
 def _answer(answer: services.Answer):
-    g.api_call_logged = True  # written with the answer, in its transaction
     response = jsonify(answer.body)
     response.status_code = answer.status
     if answer.replayed:
@@ -261,9 +252,7 @@ def create_purchase(data: dict):
             return first.status, first.body
         return 201, PURCHASE_OUT.dump(purchase_body(result, member.member_no, order_ref))
 
-    answer = services.answer_once(
-        client.id, key, fingerprint, compute, resource=resource, call=_this_call()
-    )
+    answer = services.answer_once(client.id, key, fingerprint, compute, resource=resource)
     return _answer(answer)
 
 
@@ -335,7 +324,6 @@ def create_refund(data: dict, order_ref: str):
         request_fingerprint("POST", request.path, request.get_json(silent=True) or {}),
         compute,
         resource=f"refund:{order_ref}:{data['refund_ref']}",
-        call=_this_call(),
     )
     return _answer(answer)
 
