@@ -115,15 +115,21 @@ def record_purchase(
             select(Purchase.id).where(Purchase.source == source, Purchase.order_ref == order_ref)
         )
         raise DuplicatePurchase(purchase_id=existing)
+    growth_source = dict(kind="spend", cause="purchase", source_type="purchase",
+                         source_id=purchase_id, actor=actor, now=now)  # fmt: skip
+    move = None
     if points:
-        ledger.credit(
+        # One UPDATE of the member's row credits the points and adds the spend growth.
+        credited = ledger.credit(
             member_id, points, kind="purchase", source_type="purchase",
             source_id=purchase_id, expires_at=expiry_for(now), actor=actor, now=now,
+            member_values=tiers.growth_values("spend", growth) if growth else None,
+            member_returning=tiers.GROWTH_RETURNING if growth else (),
         )  # fmt: skip
-    move = tiers.add_growth(
-        member_id, growth, kind="spend", cause="purchase",
-        source_type="purchase", source_id=purchase_id, actor=actor, now=now,
-    )  # fmt: skip
+        if growth:
+            move = tiers.growth_added(member_id, growth, credited.member_row, **growth_source)
+    else:
+        move = tiers.add_growth(member_id, growth, **growth_source)
     if actor.actor_kind == "staff":  # a till or shop's report is its own record
         audit.record(
             "purchase.recorded", actor=actor, subject_type="member", subject_id=member_id,
