@@ -61,42 +61,44 @@ def main() -> int:
         numbers = db.session.scalars(select(Member.member_no).order_by(Member.id)).all()
         tables = [t for t in db.metadata.sorted_tables]
         engine = db.engine
+        db.session.remove()
 
-        def counts() -> dict[str, int]:
-            with engine.connect() as conn:
-                return {t.name: conn.scalar(select(func.count()).select_from(t)) for t in tables}
+    def counts() -> dict[str, int]:
+        with engine.connect() as conn:
+            return {t.name: conn.scalar(select(func.count()).select_from(t)) for t in tables}
 
-        statements: list[str] = []
+    statements: list[str] = []
 
-        @event.listens_for(engine, "before_cursor_execute")
-        def _seen(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
+    @event.listens_for(engine, "before_cursor_execute")
+    def _seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
 
-        @event.listens_for(engine, "commit")
-        def _committed(conn):
-            statements.append("COMMIT")
+    @event.listens_for(engine, "commit")
+    def _committed(conn):
+        statements.append("COMMIT")
 
-        before = counts()
-        statements.clear()
-        client = app.test_client()
-        last: list[str] = []
-        for i in range(args.purchases):
-            start = len(statements)
-            response = client.post(
-                "/api/v1/purchases",
-                json={
-                    "member": numbers[i % len(numbers)],
-                    "order_ref": f"stmt-{i}",
-                    "amount_cents": 12_345 + i,
-                },
-                headers={"Authorization": f"Bearer {token}"},
-            )
-            assert response.status_code == 201, response.get_json()
-            last = statements[start:]
-        taken = list(statements)
-        event.remove(engine, "before_cursor_execute", _seen)
-        event.remove(engine, "commit", _committed)
-        after = counts()
+    before = counts()
+    statements.clear()
+    # Requests outside any app context, as served: each gets its own (its own session and g).
+    client = app.test_client()
+    last: list[str] = []
+    for i in range(args.purchases):
+        start = len(statements)
+        response = client.post(
+            "/api/v1/purchases",
+            json={
+                "member": numbers[i % len(numbers)],
+                "order_ref": f"stmt-{i}",
+                "amount_cents": 12_345 + i,
+            },
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status_code == 201, response.get_json()
+        last = statements[start:]
+    taken = list(statements)
+    event.remove(engine, "before_cursor_execute", _seen)
+    event.remove(engine, "commit", _committed)
+    after = counts()
 
     n = args.purchases
     kinds = collections.Counter(re.match(r"\s*(\w+)", s).group(1).upper() for s in taken)

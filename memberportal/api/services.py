@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, delete, exc, select, update
 
+from memberportal.api.errors import api_code, error_body
 from memberportal.api.models import ApiClient, ClientActor, IdempotencyRecord
 from memberportal.api.rules import hash_token, new_token
 from memberportal.audit import services as audit
@@ -159,7 +160,7 @@ def _answer_first(client_id, key, fingerprint, compute, resource) -> Answer:
 
 @use_case
 def _answer_error(client_id, key, fingerprint, resource, error: DomainError) -> Answer:
-    status, body = error.status, error_body(error)
+    status, body = api_code(error).status, error_body(error)
     if _claim(client_id, key, fingerprint, resource, status, body) is None:
         return _replay(client_id, key, fingerprint)  # a request with this key answered first
     return Answer(status, body, False)
@@ -204,17 +205,6 @@ def first_answer_for(
     if record.request_hash != fingerprint:
         raise IdempotencyConflict(conflict or ORDER_REF_CONFLICT)
     return Answer(record.status, record.body, True)
-
-
-def error_body(error: DomainError) -> dict:
-    body = {"error": error.code, "message": str(error.message)}
-    if error.details:
-        body["details"] = {k: v for k, v in error.details.items() if _jsonable(v)}
-    return body
-
-
-def _jsonable(value) -> bool:
-    return isinstance(value, str | int | float | bool | type(None))
 
 
 @use_case

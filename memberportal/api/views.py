@@ -13,6 +13,7 @@ from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
 
 from memberportal.api import services, usage
+from memberportal.api.errors import api_code, error_body
 from memberportal.api.models import ClientActor
 from memberportal.api.rules import bearer_token, hash_token, request_fingerprint
 from memberportal.api.schemas import (
@@ -30,9 +31,10 @@ from memberportal.core.errors import DomainError
 from memberportal.extensions import csrf, limiter
 from memberportal.members.queries import find_member
 from memberportal.memberships.queries import active_benefits
+from memberportal.points.errors import UnknownMember
 from memberportal.purchases import queries as purchase_queries
 from memberportal.purchases import services as purchases
-from memberportal.purchases.errors import DuplicatePurchase
+from memberportal.purchases.errors import DuplicatePurchase, UnknownPurchase
 
 bp = Blueprint(
     "api",
@@ -58,18 +60,6 @@ class MissingToken(Unauthorized):
 class RevokedToken(Unauthorized):
     code = "revoked_token"
     default_message = _l("This API token has been revoked.")
-
-
-class UnknownMember(DomainError):
-    code = "unknown_member"
-    status = 404
-    default_message = _l("No member matches this code.")
-
-
-class UnknownPurchase(DomainError):
-    code = "unknown_purchase"
-    status = 404
-    default_message = _l("No purchase with this order reference was reported by this client.")
 
 
 def _rate_key() -> str:
@@ -128,8 +118,8 @@ def count(response):
 
 @bp.errorhandler(DomainError)
 def domain_error(error: DomainError):
-    response = jsonify(services.error_body(error))
-    response.status_code = error.status
+    response = jsonify(error_body(error))
+    response.status_code = api_code(error).status
     if error.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="memberportal"'
     return response
