@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -109,12 +110,13 @@ class Answer:
     replayed: bool
 
 
-def _insert_ignoring_duplicates(values: dict):
+@functools.cache
+def _insert_ignoring_duplicates(dialect: str):
+    """Built once per engine kind (building it costs more than running it)."""
     return (
-        dialect_insert(IdempotencyRecord)
-        .values(**values)
+        dialect_insert(IdempotencyRecord.__table__)
         .on_conflict_do_nothing(index_elements=["client_id", "key"])
-        .returning(IdempotencyRecord.id)
+        .returning(IdempotencyRecord.__table__.c.id)
     )
 
 
@@ -169,7 +171,8 @@ def _answer_error(client_id, key, fingerprint, resource, error: DomainError) -> 
 def _claim(client_id, key, fingerprint, resource, status, body) -> int | None:
     values = dict(client_id=client_id, key=key, request_hash=fingerprint, resource=resource,
                   status=status, body=body, created_at=utcnow())  # fmt: skip
-    return db.session.execute(_insert_ignoring_duplicates(values)).scalar()
+    statement = _insert_ignoring_duplicates(db.session.get_bind().dialect.name)
+    return db.session.execute(statement, values).scalar()
 
 
 def _replay(client_id: int, key: str, fingerprint: str) -> Answer:

@@ -41,6 +41,10 @@ from memberportal.points.rows import forget_member, remember_member
 members = Member.__table__
 lots = PointLot.__table__
 entries = LedgerEntry.__table__
+# Statements every credit runs, built once (building one costs more than running it); the
+# values come as parameters.
+INSERT_LOT = insert(lots).returning(lots.c.id)
+INSERT_ENTRY = insert(entries).returning(entries.c.id)
 
 
 def _positive(points: int) -> None:
@@ -143,14 +147,13 @@ def credit(
         returning=member_returning,
     )  # fmt: skip
     entry_id = db.session.execute(
-        insert(entries)
-        .values(
+        INSERT_ENTRY,
+        dict(
             member_id=member_id, entry_type=EARN, kind=kind, points=points,
             debt_points=-repaid, lot_id=lot_id, source_type=source_type, source_id=source_id,
             expires_at=expires_at, actor_kind=actor.actor_kind, actor_id=actor.actor_id,
             actor_label=actor.audit_label, at=now,
-        )
-        .returning(entries.c.id)
+        ),
     ).scalar_one()  # fmt: skip
     return Credited(entry_id, balance, row)
 
@@ -190,12 +193,11 @@ def _credit_member(
     lot_id = None
     if points > repaid:
         lot_id = db.session.execute(
-            insert(lots)
-            .values(
+            INSERT_LOT,
+            dict(
                 member_id=member_id, amount=points - repaid, remaining=points - repaid,
                 earned_at=now, expires_at=expires_at, expired_points=0,
-            )
-            .returning(lots.c.id)
+            ),
         ).scalar_one()  # fmt: skip
     remember_member(member_id, points_balance=row[0], points_debt=debt - repaid)
     return row[0], repaid, lot_id, tuple(row[1:])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -103,12 +104,13 @@ def record_purchase(
         raise UnknownMember()
     rate, multiplier, points, growth = _earning(member, amount_cents, now)
     purchase_id = db.session.execute(
-        dialect_insert(purchases).values(
+        _insert_once(db.session.get_bind().dialect.name),
+        dict(
             member_id=member_id, source=source, order_ref=order_ref, amount_cents=amount_cents,
             rate_pct=rate, multiplier_pct=multiplier, note=(note or "").strip() or None,
             store=store, actor_label=actor.audit_label, at=now, refunded_cents=0,
             points_refunded=0, growth_refunded=0, points_earned=points, growth_earned=growth,
-        ).on_conflict_do_nothing(index_elements=["source", "order_ref"]).returning(purchases.c.id)
+        ),
     ).scalar()  # fmt: skip
     if purchase_id is None:
         existing = db.session.scalar(
@@ -142,6 +144,17 @@ def record_purchase(
         purchase_id, points, growth, member.points_balance,
         member.tier.code, str(move) if move else None,
     )  # fmt: skip
+
+
+@functools.cache
+def _insert_once(dialect: str):
+    """INSERT .. ON CONFLICT (source, order_ref) DO NOTHING RETURNING id, built once per
+    engine kind (building it costs more than running it); the values come as parameters."""
+    return (
+        dialect_insert(purchases)
+        .on_conflict_do_nothing(index_elements=["source", "order_ref"])
+        .returning(purchases.c.id)
+    )
 
 
 def _earning(member: Member, amount_cents: int, now: datetime) -> tuple[int, int, int, int]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 
 from memberportal.audit import services as audit
 from memberportal.core.clock import local_date, start_of_day
@@ -20,6 +20,13 @@ from memberportal.tiers.models import GrowthEntry, Tier, TierChange
 from memberportal.tiers.rules import TierStep, display_growth, next_threshold, reachable_rank
 
 members = Member.__table__
+# Statements every earning runs, built once; the values come as parameters.
+INSERT_GROWTH = insert(GrowthEntry.__table__)
+INSERT_TIER_CHANGE = insert(TierChange.__table__)
+SHOW_GROWTH = (
+    update(members).where(members.c.id == bindparam("member")).values(growth=bindparam("shown"))
+)
+LADDER = select(Tier).order_by(Tier.rank)
 INTERACTIONS = ("sign_in", "profile", "review", "share")
 
 
@@ -39,7 +46,7 @@ class TierMove:
 
 def _steps() -> tuple[list[TierStep], dict[int, Tier]]:
     """The active ladder as steps, and every tier (retired ones too) by rank."""
-    tiers = list(db.session.scalars(select(Tier).order_by(Tier.rank)))
+    tiers = list(db.session.scalars(LADDER))
     steps = [TierStep(t.rank, t.growth_threshold) for t in tiers if t.retired_at is None]
     return steps, {t.rank: t for t in tiers}
 
@@ -92,10 +99,9 @@ def growth_added(
     row that locked it and returned GROWTH_RETURNING as `counters`: the dated growth entry,
     the displayed growth and the tier (up at once when reached)."""
     db.session.execute(
-        insert(GrowthEntry.__table__).values(
-            member_id=member_id, kind=kind, cause=cause, amount=amount,
-            source_type=source_type, source_id=source_id, at=now,
-        )
+        INSERT_GROWTH,
+        dict(member_id=member_id, kind=kind, cause=cause, amount=amount,
+             source_type=source_type, source_id=source_id, at=now),
     )  # fmt: skip
     spend, interaction, tier_id = counters
     return _settle(member_id, spend, interaction, tier_id, actor=actor, now=now, upgrade_only=True)
@@ -121,7 +127,7 @@ def _settle(member_id, spend, interaction, tier_id, *, actor, now, upgrade_only)
     rank = by_rank[target_rank].rank if move else current.rank
     shown = shown_at(rank)
     if not move:
-        db.session.execute(update(members).where(members.c.id == member_id).values(growth=shown))
+        db.session.execute(SHOW_GROWTH, {"member": member_id, "shown": shown})
     if upgrade_only and (move or target_rank <= current.rank):
         # The row was locked by the growth UPDATE that returned these values.
         tier = by_rank[rank]
@@ -159,11 +165,10 @@ def _move(
         return None
     cause = "growth" if new.rank > old.rank else "reevaluation"
     db.session.execute(
-        insert(TierChange.__table__).values(
-            member_id=member_id, from_tier_id=old.id, to_tier_id=new.id, cause=cause,
-            growth_spend=spend, growth_interaction=interaction,
-            actor_label=actor.audit_label, at=now,
-        )
+        INSERT_TIER_CHANGE,
+        dict(member_id=member_id, from_tier_id=old.id, to_tier_id=new.id, cause=cause,
+             growth_spend=spend, growth_interaction=interaction,
+             actor_label=actor.audit_label, at=now),
     )  # fmt: skip
     audit.record(
         "tier.changed", actor=actor, subject_type="member", subject_id=member_id,
