@@ -39,7 +39,7 @@ def upgrade():
     sa.UniqueConstraint('client_id', 'hour', name=op.f('uq_api_usage_client_id_hour'))
     )
     if op.get_bind().dialect.name == 'postgresql':
-        hour = "date_trunc('hour', at)"
+        hour = "date_trunc('hour', at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
     else:  # SQLite keeps UTC datetimes as 'YYYY-MM-DD HH:MM:SS[.ffffff]'
         hour = "strftime('%Y-%m-%d %H:00:00.000000', at)"
     op.execute(
