@@ -55,6 +55,8 @@ def load(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "lazymemory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "1200 per minute"),
+        # How often each worker adds its tally of API calls to the owner's usage figures.
+        "API_USAGE_FLUSH_SECONDS": float(os.environ.get("API_USAGE_FLUSH_SECONDS", "5")),
         "SIGNIN_LIMIT_PER_ACCOUNT": os.environ.get("SIGNIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         "SIGNIN_LIMIT_PER_IP": os.environ.get("SIGNIN_LIMIT_PER_IP", "30 per 15 minutes"),
         # New accounts made (successful registrations), against farming invite rewards.

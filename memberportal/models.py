@@ -1,7 +1,7 @@
 """Imports every area's models so the metadata holds the whole schema."""
 
 from memberportal.accounts.models import PasswordReset, StaffUser  # noqa: F401
-from memberportal.api.models import ApiCall, ApiClient, IdempotencyRecord  # noqa: F401
+from memberportal.api.models import ApiClient, ApiUsage, IdempotencyRecord  # noqa: F401
 from memberportal.audit.models import AuditEntry  # noqa: F401
 from memberportal.brand.models import BrandSettings  # noqa: F401
 from memberportal.bulk.models import BulkRow, BulkUpload  # noqa: F401

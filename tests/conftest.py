@@ -29,6 +29,7 @@ def test_config(tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": create_app_url(url),
         "HTMX_SOURCE": "local",
         "PAYMENTS_MODE": "demo",
+        "API_USAGE_FLUSH_SECONDS": 0,  # API usage counted at once, for the page under test
     }
 
 

@@ -17,6 +17,7 @@ from flask import request
 from flask_babel import gettext as _
 
 from memberportal.api import services
+from memberportal.api.errors import api_code
 from memberportal.api.rules import request_fingerprint
 from memberportal.api.schemas import (
     CouponCheckOut,
@@ -26,7 +27,7 @@ from memberportal.api.schemas import (
     RedemptionIn,
     RedemptionOut,
 )
-from memberportal.api.views import _answer, _request_key, _this_call, bp, require_client
+from memberportal.api.views import _answer, _request_key, bp, require_client
 from memberportal.core.clock import local_date, utcnow
 from memberportal.core.errors import DomainError
 from memberportal.coupons import queries as coupon_queries
@@ -44,50 +45,15 @@ from memberportal.coupons.models import Coupon
 REDEMPTION_OUT = RedemptionOut()  # the answer is stored as dumped, then replayed
 
 
-class UnknownCoupon(DomainError):
-    code = "unknown_coupon"
-    status = 404
-    default_message = CouponUnknown.default_message
-
-
-class CouponUsed(DomainError):
-    code = "coupon_used"
-    status = 409
-    default_message = CouponAlreadyUsed.default_message
-
-
-class CouponIsVoid(DomainError):
-    code = "coupon_void"
-    status = 409
-    default_message = CouponVoid.default_message
-
-
-class CouponHasExpired(DomainError):
-    code = "coupon_expired"
-    status = 422
-    default_message = CouponExpired.default_message
-
-
-class MinSpendNotMet(DomainError):
-    code = "coupon_min_spend_not_met"
-    status = 422
-
-    def __init__(self, min_spend_cents: int, order_cents: int):
-        below = SpendBelowThreshold(min_spend_cents, order_cents)
-        super().__init__(
-            below.message, min_spend_cents=min_spend_cents, order_amount_cents=order_cents
-        )
-
-
 def refusal_error(refusal: str, coupon: Coupon, order_cents: int | None) -> DomainError:
-    """The API's error for Coupon.refusal()'s reason."""
+    """The coupons area's error for Coupon.refusal()'s reason."""
     if refusal == "used":
-        return CouponUsed()
+        return CouponAlreadyUsed()
     if refusal == "void":
-        return CouponIsVoid()
+        return CouponVoid()
     if refusal == "expired":
-        return CouponHasExpired()
-    return MinSpendNotMet(coupon.min_spend_cents, order_cents or 0)
+        return CouponExpired()
+    return SpendBelowThreshold(coupon.min_spend_cents, order_cents or 0)
 
 
 def coupon_body(coupon: Coupon, member_no: str, now: datetime) -> dict:
@@ -107,7 +73,7 @@ def coupon_body(coupon: Coupon, member_no: str, now: datetime) -> dict:
 def _found(code: str) -> tuple[Coupon, str]:
     found = coupon_queries.coupon_for_till(code)
     if found is None:
-        raise UnknownCoupon()
+        raise CouponUnknown()
     return found
 
 
@@ -129,7 +95,9 @@ def coupon(code: str, order_amount_cents: int | None = None):
         **coupon_body(coupon, member_no, now),
         "order_amount_cents": order_amount_cents,
         "usable": refusal is None,
-        "refusal": {"error": error.code, "message": str(error.message)} if error else None,
+        "refusal": {"error": api_code(error).error, "message": str(error.message)}
+        if error
+        else None,
     }
 
 
@@ -171,14 +139,6 @@ def redeem_coupon(data: dict, code: str):
             )  # fmt: skip
         except CouponAlreadyUsed:
             return _first_redemption(client.id, resource, fingerprint)
-        except CouponUnknown:
-            raise UnknownCoupon() from None
-        except CouponVoid:
-            raise CouponIsVoid() from None
-        except CouponExpired:
-            raise CouponHasExpired() from None
-        except SpendBelowThreshold as below:
-            raise MinSpendNotMet(below.details["min_spend_cents"], order_cents) from None
         coupon, member_no = _found(coupon.code)
         body = {
             "order_ref": order_ref,
@@ -194,7 +154,6 @@ def redeem_coupon(data: dict, code: str):
         fingerprint,
         compute,
         resource=resource,
-        call=_this_call(),
     )
     return _answer(answer)
 
@@ -208,5 +167,5 @@ def _first_redemption(client_id: int, resource: str, fingerprint: str) -> tuple[
         conflict=_("This order reference was already used with this coupon for another amount."),
     )  # fmt: skip
     if first is None:
-        raise CouponUsed()
+        raise CouponAlreadyUsed()
     return first.status, first.body

@@ -54,20 +54,28 @@ class ApiClient(ActsAsClient, db.Model):
         return self.revoked_at is not None
 
 
-class ApiCall(db.Model):
-    """Append-only log of every authenticated call (no shared counter row to contend on)."""
+class ApiUsage(db.Model):
+    """Calls per client and UTC hour, for the owner's client page.
 
-    __tablename__ = "api_calls"
-    __table_args__ = (Index("ix_api_calls_client_at", "client_id", "at"),)
+    Each worker tallies its calls and adds them here every few seconds
+    (api.usage.flush_usage), so a call writes no row of its own; the per-request log line
+    carries each call's method, path, status and time."""
+
+    __tablename__ = "api_usage"
+    __table_args__ = (
+        UniqueConstraint("client_id", "hour"),
+        CheckConstraint("calls > 0", name="calls_positive"),
+        CheckConstraint("errors >= 0 AND errors <= calls", name="errors_within_calls"),
+        CheckConstraint("replays >= 0 AND replays <= calls", name="replays_within_calls"),
+    )
 
     id: Mapped[intpk]
     client_id: Mapped[int] = mapped_column(BigID, ForeignKey("api_clients.id", ondelete="RESTRICT"))
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-    method: Mapped[str] = mapped_column(String(8))
-    path: Mapped[str] = mapped_column(String(300))
-    status: Mapped[int]
-    replayed: Mapped[bool] = mapped_column(default=False)
-    duration_ms: Mapped[int] = mapped_column(default=0)
+    hour: Mapped[datetime]  # the start of the UTC hour counted
+    calls: Mapped[int]
+    errors: Mapped[int] = mapped_column(default=0)  # answers with status >= 400
+    replays: Mapped[int] = mapped_column(default=0)
+    last_at: Mapped[datetime]
 
 
 class IdempotencyRecord(db.Model):

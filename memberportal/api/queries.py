@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from memberportal.api.models import ApiCall, ApiClient
+from memberportal.api.models import ApiClient, ApiUsage
 from memberportal.core.clock import utcnow
 from memberportal.extensions import db
 
@@ -22,17 +22,20 @@ class ClientUsage:
 
 
 def clients_with_usage(now: datetime | None = None) -> list[ClientUsage]:
-    since = (now or utcnow()) - timedelta(hours=24)
-    recent = ApiCall.at >= since
+    """Every client with its last call and its calls in all and in the last 24 hours (by the
+    hour: this hour and the 23 before it), errors among them."""
+    now = now or utcnow()
+    since = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=23)
+    recent = ApiUsage.hour >= since
     stats = (
         select(
-            ApiCall.client_id,
-            func.max(ApiCall.at),
-            func.count(ApiCall.id),
-            func.count(ApiCall.id).filter(recent),
-            func.count(ApiCall.id).filter(recent, ApiCall.status >= 400),
+            ApiUsage.client_id,
+            func.max(ApiUsage.last_at),
+            func.sum(ApiUsage.calls),
+            func.sum(ApiUsage.calls).filter(recent),
+            func.sum(ApiUsage.errors).filter(recent),
         )
-        .group_by(ApiCall.client_id)
+        .group_by(ApiUsage.client_id)
         .subquery()
     )
     rows = db.session.execute(
@@ -41,6 +44,6 @@ def clients_with_usage(now: datetime | None = None) -> list[ClientUsage]:
         .order_by(ApiClient.revoked_at.is_not(None), ApiClient.name)
     )
     return [
-        ClientUsage(client, last, total or 0, day or 0, errors or 0)
+        ClientUsage(client, last, int(total or 0), int(day or 0), int(errors or 0))
         for client, last, total, day, errors in rows
     ]

@@ -1,8 +1,8 @@
-"""API use cases: managing clients, logging calls, answering a request key exactly once."""
+"""API use cases: managing clients and answering a request key exactly once."""
 
 from __future__ import annotations
 
-import time
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, delete, exc, select, update
 
-from memberportal.api.models import ApiCall, ApiClient, ClientActor, IdempotencyRecord
+from memberportal.api.errors import api_code, error_body
+from memberportal.api.models import ApiClient, ClientActor, IdempotencyRecord
 from memberportal.api.rules import hash_token, new_token
 from memberportal.audit import services as audit
 from memberportal.core.actors import Actor
@@ -102,24 +103,6 @@ def client_for_token_hash(token_hash: str) -> ClientActor | None:
     return ClientActor(*row) if row else None
 
 
-@use_case
-def log_call(
-    client_id: int, method: str, path: str, status: int, *, replayed: bool, duration_ms: int
-) -> None:
-    """Append one row to the call log (its own short transaction, after the answer is known)."""
-    db.session.add(
-        ApiCall(
-            client_id=client_id,
-            method=method,
-            path=path[:300],
-            status=status,
-            replayed=replayed,
-            duration_ms=duration_ms,
-            at=utcnow(),
-        )
-    )
-
-
 @dataclass(frozen=True)
 class Answer:
     status: int
@@ -127,23 +110,18 @@ class Answer:
     replayed: bool
 
 
-def _insert_ignoring_duplicates(values: dict):
+@functools.cache
+def _insert_ignoring_duplicates(dialect: str):
+    """Built once per engine kind (building it costs more than running it)."""
     return (
-        dialect_insert(IdempotencyRecord)
-        .values(**values)
+        dialect_insert(IdempotencyRecord.__table__)
         .on_conflict_do_nothing(index_elements=["client_id", "key"])
-        .returning(IdempotencyRecord.id)
+        .returning(IdempotencyRecord.__table__.c.id)
     )
 
 
-@dataclass(frozen=True)
-class Call:
-    """The request being answered, logged in the same transaction as its answer."""
-
-    client_id: int
-    method: str
-    path: str
-    started: float  # time.perf_counter() when the request arrived
+class _AlreadyAnswered(Exception):
+    """Another request with this key committed its answer first: roll back, then replay."""
 
 
 def answer_once(
@@ -153,57 +131,48 @@ def answer_once(
     compute: Callable[[], tuple[int, dict]],
     *,
     resource: str | None = None,
-    call: Call | None = None,
 ) -> Answer:
     """Run `compute` for the first request with this key and store its answer; replay it after.
 
-    The record is inserted first with INSERT .. ON CONFLICT DO NOTHING: a concurrent request
-    with the same key waits on the unique index until the first commits, then replays its
-    answer, so N simultaneous retries make one effect and N identical answers. A domain
+    The answer is stored with what `compute` wrote, in its transaction, by one INSERT ..
+    ON CONFLICT DO NOTHING on the key: if a request with the same key committed first (a
+    retry, or a concurrent request that waited on the unique index until it committed),
+    nothing is stored, everything `compute` wrote is rolled back and the first answer is
+    replayed; so N simultaneous retries make one effect and N identical answers. A domain
     error rolls back everything `compute` wrote, and its answer is then stored in a
     transaction of its own (it is the answer); an unexpected error stores nothing, so the
-    client may retry. The same key with a different request raises IdempotencyConflict.
-    With `call`, the call log row is written in the answer's transaction."""
+    client may retry. The same key with a different request raises IdempotencyConflict."""
     try:
-        return _answer_first(client_id, key, fingerprint, compute, resource, call)
+        return _answer_first(client_id, key, fingerprint, compute, resource)
+    except _AlreadyAnswered:
+        return _replay(client_id, key, fingerprint)
     except IdempotencyConflict:
         raise
     except DomainError as error:
-        return _answer_error(client_id, key, fingerprint, resource, call, error)
+        return _answer_error(client_id, key, fingerprint, resource, error)
 
 
 @use_case
-def _answer_first(client_id, key, fingerprint, compute, resource, call) -> Answer:
-    new_id = _claim(client_id, key, fingerprint, resource, 202, {})
-    if new_id is None:
-        answer = _replay(client_id, key, fingerprint)
-    else:
-        status, body = compute()
-        db.session.execute(
-            update(IdempotencyRecord)
-            .where(IdempotencyRecord.id == new_id)
-            .values(status=status, body=body)
-        )
-        answer = Answer(status, body, False)
-    _log(call, answer)
-    return answer
-
-
-@use_case
-def _answer_error(client_id, key, fingerprint, resource, call, error: DomainError) -> Answer:
-    status, body = error.status, error_body(error)
+def _answer_first(client_id, key, fingerprint, compute, resource) -> Answer:
+    status, body = compute()
     if _claim(client_id, key, fingerprint, resource, status, body) is None:
-        answer = _replay(client_id, key, fingerprint)  # a concurrent request answered first
-    else:
-        answer = Answer(status, body, False)
-    _log(call, answer)
-    return answer
+        raise _AlreadyAnswered()
+    return Answer(status, body, False)
+
+
+@use_case
+def _answer_error(client_id, key, fingerprint, resource, error: DomainError) -> Answer:
+    status, body = api_code(error).status, error_body(error)
+    if _claim(client_id, key, fingerprint, resource, status, body) is None:
+        return _replay(client_id, key, fingerprint)  # a request with this key answered first
+    return Answer(status, body, False)
 
 
 def _claim(client_id, key, fingerprint, resource, status, body) -> int | None:
     values = dict(client_id=client_id, key=key, request_hash=fingerprint, resource=resource,
                   status=status, body=body, created_at=utcnow())  # fmt: skip
-    return db.session.execute(_insert_ignoring_duplicates(values)).scalar()
+    statement = _insert_ignoring_duplicates(db.session.get_bind().dialect.name)
+    return db.session.execute(statement, values).scalar()
 
 
 def _replay(client_id: int, key: str, fingerprint: str) -> Answer:
@@ -215,12 +184,6 @@ def _replay(client_id: int, key: str, fingerprint: str) -> Answer:
     if first.request_hash != fingerprint:
         raise IdempotencyConflict()
     return Answer(first.status, first.body, True)
-
-
-def _log(call: Call | None, answer: Answer) -> None:
-    if call is not None:
-        log_call(call.client_id, call.method, call.path, answer.status, replayed=answer.replayed,
-                 duration_ms=int((time.perf_counter() - call.started) * 1000))  # fmt: skip
 
 
 def first_answer_for(
@@ -245,17 +208,6 @@ def first_answer_for(
     if record.request_hash != fingerprint:
         raise IdempotencyConflict(conflict or ORDER_REF_CONFLICT)
     return Answer(record.status, record.body, True)
-
-
-def error_body(error: DomainError) -> dict:
-    body = {"error": error.code, "message": str(error.message)}
-    if error.details:
-        body["details"] = {k: v for k, v in error.details.items() if _jsonable(v)}
-    return body
-
-
-def _jsonable(value) -> bool:
-    return isinstance(value, str | int | float | bool | type(None))
 
 
 @use_case

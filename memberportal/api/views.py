@@ -6,15 +6,14 @@ stored under its request key and replayed for retries."""
 
 from __future__ import annotations
 
-import time
-
 from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
 
-from memberportal.api import services
+from memberportal.api import services, usage
+from memberportal.api.errors import api_code, error_body
 from memberportal.api.models import ClientActor
 from memberportal.api.rules import bearer_token, hash_token, request_fingerprint
 from memberportal.api.schemas import (
@@ -32,9 +31,10 @@ from memberportal.core.errors import DomainError
 from memberportal.extensions import csrf, limiter
 from memberportal.members.queries import lookup_member, phone_last_digits
 from memberportal.memberships.queries import active_benefits
+from memberportal.points.errors import UnknownMember
 from memberportal.purchases import queries as purchase_queries
 from memberportal.purchases import services as purchases
-from memberportal.purchases.errors import DuplicatePurchase
+from memberportal.purchases.errors import DuplicatePurchase, UnknownPurchase
 
 bp = Blueprint(
     "api",
@@ -62,22 +62,10 @@ class RevokedToken(Unauthorized):
     default_message = _l("This API token has been revoked.")
 
 
-class UnknownMember(DomainError):
-    code = "unknown_member"
-    status = 404
-    default_message = _l("No member matches this code.")
-
-
 class MemberCodeExpired(DomainError):
     code = "member_code_expired"
     status = 404
     default_message = _l("This card code has expired: ask the member to refresh the card.")
-
-
-class UnknownPurchase(DomainError):
-    code = "unknown_purchase"
-    status = 404
-    default_message = _l("No purchase with this order reference was reported by this client.")
 
 
 def _rate_key() -> str:
@@ -94,7 +82,6 @@ limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api", 
 
 @bp.before_request
 def authenticate():
-    g.api_started = time.perf_counter()
     token = bearer_token(request.headers.get("Authorization"))
     if token is None:
         raise MissingToken()
@@ -121,16 +108,15 @@ def _authenticated(client: ClientActor) -> None:
 
 
 @bp.after_request
-def log(response):
+def count(response):
+    """Count the call for the owner's usage figures (api.usage); the request log line has it."""
     client_id = g.get("api_client_id")
-    if client_id is not None and not g.get("api_call_logged"):
-        services.log_call(
+    if client_id is not None:
+        usage.count_call(
             client_id,
-            request.method,
-            request.path,
             response.status_code,
             replayed=response.headers.get("Idempotent-Replayed") == "true",
-            duration_ms=int((time.perf_counter() - g.api_started) * 1000),
+            now=utcnow(),
         )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -138,8 +124,8 @@ def log(response):
 
 @bp.errorhandler(DomainError)
 def domain_error(error: DomainError):
-    response = jsonify(services.error_body(error))
-    response.status_code = error.status
+    response = jsonify(error_body(error))
+    response.status_code = api_code(error).status
     if error.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="memberportal"'
     return response
@@ -189,12 +175,7 @@ def _validation_code(fields: dict, status: int) -> str:
     return "invalid_request"
 
 
-def _this_call() -> services.Call:
-    return services.Call(g.api_client_id, request.method, request.path, g.api_started)
-
-
 def _answer(answer: services.Answer):
-    g.api_call_logged = True  # written with the answer, in its transaction
     response = jsonify(answer.body)
     response.status_code = answer.status
     if answer.replayed:
@@ -284,9 +265,7 @@ def create_purchase(data: dict):
             return first.status, first.body
         return 201, PURCHASE_OUT.dump(purchase_body(result, member.member_no, order_ref))
 
-    answer = services.answer_once(
-        client.id, key, fingerprint, compute, resource=resource, call=_this_call()
-    )
+    answer = services.answer_once(client.id, key, fingerprint, compute, resource=resource)
     return _answer(answer)
 
 
@@ -358,7 +337,6 @@ def create_refund(data: dict, order_ref: str):
         request_fingerprint("POST", request.path, request.get_json(silent=True) or {}),
         compute,
         resource=f"refund:{order_ref}:{data['refund_ref']}",
-        call=_this_call(),
     )
     return _answer(answer)
 

@@ -11,6 +11,8 @@ from memberportal.core.actors import Actor
 from memberportal.core.clock import utcnow
 from memberportal.extensions import db
 
+INSERT_AUDIT = insert(AuditEntry.__table__)  # built once; the values come as parameters
+
 
 def record(
     action: str,
@@ -23,7 +25,8 @@ def record(
 ) -> None:
     """Append one audit row in the caller's transaction (a plain INSERT, no ORM object)."""
     db.session.execute(
-        insert(AuditEntry.__table__).values(
+        INSERT_AUDIT,
+        dict(
             at=utcnow(),
             actor_kind=actor.actor_kind,
             actor_id=actor.actor_id,
@@ -33,5 +36,5 @@ def record(
             subject_id=subject_id,
             reason=reason,
             details=details,
-        )
+        ),
     )

@@ -41,6 +41,10 @@ from memberportal.points.rows import forget_member, remember_member
 members = Member.__table__
 lots = PointLot.__table__
 entries = LedgerEntry.__table__
+# Statements every credit runs, built once (building one costs more than running it); the
+# values come as parameters.
+INSERT_LOT = insert(lots).returning(lots.c.id)
+INSERT_ENTRY = insert(entries).returning(entries.c.id)
 
 
 def _positive(points: int) -> None:
@@ -98,7 +102,9 @@ def earn(
     Concurrency: the member row is locked first, so the debt read is the debt repaid.
     """
     _positive(points)
-    _balance, repaid, lot_id = _credit_member(member_id, points, now=now, expires_at=expires_at)
+    _balance, repaid, lot_id, _row = _credit_member(
+        member_id, points, now=now, expires_at=expires_at
+    )
     return _append(
         member_id, EARN, kind, points, actor=actor, now=now, lot_id=lot_id,
         source_type=source_type, source_id=source_id, expires_at=expires_at,
@@ -110,6 +116,7 @@ def earn(
 class Credited:
     entry_id: int
     balance: int  # the member's balance after the credit, as locked in this transaction
+    member_row: tuple = ()  # the caller's `member_returning` columns, after its `member_values`
 
 
 @use_case
@@ -123,38 +130,51 @@ def credit(
     expires_at: datetime,
     actor,
     now: datetime,
+    member_values: dict | None = None,
+    member_returning: tuple = (),
 ) -> Credited:
     """`earn` for callers that need only the entry's id and the new balance (no ORM object).
 
-    Same rule, writes, errors and concurrency guarantee as `earn`.
+    Same rule, writes, errors and concurrency guarantee as `earn`. A caller that changes
+    other columns of the member's row in the same use case (a purchase's growth) passes
+    them as `member_values` (column name -> value or SQL expression) and gets the
+    `member_returning` columns back as written: the row is then written once, by the UPDATE
+    that credits it and locks it, instead of once per area.
     """
     _positive(points)
-    balance, repaid, lot_id = _credit_member(member_id, points, now=now, expires_at=expires_at)
+    balance, repaid, lot_id, row = _credit_member(
+        member_id, points, now=now, expires_at=expires_at, also=member_values or {},
+        returning=member_returning,
+    )  # fmt: skip
     entry_id = db.session.execute(
-        insert(entries)
-        .values(
+        INSERT_ENTRY,
+        dict(
             member_id=member_id, entry_type=EARN, kind=kind, points=points,
             debt_points=-repaid, lot_id=lot_id, source_type=source_type, source_id=source_id,
             expires_at=expires_at, actor_kind=actor.actor_kind, actor_id=actor.actor_id,
             actor_label=actor.audit_label, at=now,
-        )
-        .returning(entries.c.id)
+        ),
     ).scalar_one()  # fmt: skip
-    return Credited(entry_id, balance)
+    return Credited(entry_id, balance, row)
 
 
-def _credit_member(member_id: int, points: int, *, now, expires_at) -> tuple[int, int, int | None]:
-    """Add `points` to the member's row, repaying the debt first; return (balance, repaid, lot).
+def _credit_member(
+    member_id: int, points: int, *, now, expires_at, also: dict | None = None,
+    returning: tuple = (),
+) -> tuple[int, int, int | None, tuple]:  # fmt: skip
+    """Add `points` to the member's row, repaying the debt first; return (balance, repaid,
+    lot, the `returning` columns). `also` are other columns set by the same UPDATE.
 
     Without a debt one conditional UPDATE (WHERE points_debt = 0) locks and credits the row at
     once: its WHERE is re-checked on the row as locked, so nothing is repaid only if there was
     no debt. Otherwise the row is locked, the debt read, and the repayment applied.
     """
+    also = also or {}
     row = db.session.execute(
         update(members)
         .where(members.c.id == member_id, members.c.points_debt == 0)
-        .values(points_balance=members.c.points_balance + points)
-        .returning(members.c.points_balance)
+        .values(points_balance=members.c.points_balance + points, **also)
+        .returning(members.c.points_balance, *returning)
     ).first()
     repaid, debt = 0, 0
     if row is None:
@@ -166,21 +186,21 @@ def _credit_member(member_id: int, points: int, *, now, expires_at) -> tuple[int
             .values(
                 points_balance=members.c.points_balance + points,
                 points_debt=members.c.points_debt - repaid,
+                **also,
             )
-            .returning(members.c.points_balance)
+            .returning(members.c.points_balance, *returning)
         ).first()
     lot_id = None
     if points > repaid:
         lot_id = db.session.execute(
-            insert(lots)
-            .values(
+            INSERT_LOT,
+            dict(
                 member_id=member_id, amount=points - repaid, remaining=points - repaid,
                 earned_at=now, expires_at=expires_at, expired_points=0,
-            )
-            .returning(lots.c.id)
+            ),
         ).scalar_one()  # fmt: skip
     remember_member(member_id, points_balance=row[0], points_debt=debt - repaid)
-    return row[0], repaid, lot_id
+    return row[0], repaid, lot_id, tuple(row[1:])
 
 
 def _open_lots(member_id: int, prefer_lot_id: int | None) -> list[tuple[int, int]]:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from memberportal.extensions import db
 from memberportal.members.models import Member
 from memberportal.points.models import (
+    EARN,
     ENTRY_TYPES,
     EXPIRE,
     PENDING,
@@ -33,6 +34,20 @@ def upcoming_expiries(member_id: int, now: datetime, limit: int = 12) -> list[tu
         .limit(limit)
     ).all()
     return [(at, int(points)) for at, points in rows if at > now]
+
+
+def earning_lot(source_type: str, source_id: int) -> int | None:
+    """The lot the earning for this source opened (None: it earned nothing, or all of it
+    repaid a debt). A refund takes back from its purchase's own lot first."""
+    return db.session.scalar(
+        select(LedgerEntry.lot_id)
+        .where(
+            LedgerEntry.source_type == source_type,
+            LedgerEntry.source_id == source_id,
+            LedgerEntry.entry_type == EARN,
+        )
+        .limit(1)
+    )
 
 
 @dataclass

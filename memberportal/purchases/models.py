@@ -62,9 +62,6 @@ class Purchase(db.Model):
     points_refunded: Mapped[int] = mapped_column(default=0)
     growth_earned: Mapped[int] = mapped_column(default=0)
     growth_refunded: Mapped[int] = mapped_column(default=0)
-    earn_entry_id: Mapped[int | None] = mapped_column(
-        BigID, ForeignKey("point_entries.id", ondelete="RESTRICT")
-    )
     # The discount granted at the till on this order (purchases.services.checkout): which one
     # (the paid card's or the member day's), its rate and the fen it took off. NULL: none.
     discount_kind: Mapped[str | None] = mapped_column(String(16))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -19,6 +20,7 @@ from memberportal.coupons.models import Coupon
 from memberportal.extensions import db
 from memberportal.members.models import Member
 from memberportal.points import ledger
+from memberportal.points import queries as points_queries
 from memberportal.points.errors import UnknownMember
 from memberportal.points.rules import (
     best_multiplier,
@@ -107,39 +109,43 @@ def record_purchase(
         raise UnknownMember()
     rate, multiplier, points, growth = _earning(member, amount_cents, now)
     purchase_id = db.session.execute(
-        dialect_insert(purchases).values(
+        _insert_once(db.session.get_bind().dialect.name),
+        dict(
             member_id=member_id, source=source, order_ref=order_ref, amount_cents=amount_cents,
             rate_pct=rate, multiplier_pct=multiplier, note=(note or "").strip() or None,
             store=store, actor_label=actor.audit_label, at=now, refunded_cents=0,
             points_refunded=0, growth_refunded=0, points_earned=points, growth_earned=growth,
             **_granted(discount),
-        ).on_conflict_do_nothing(index_elements=["source", "order_ref"]).returning(purchases.c.id)
+        ),
     ).scalar()  # fmt: skip
     if purchase_id is None:
         existing = db.session.scalar(
             select(Purchase.id).where(Purchase.source == source, Purchase.order_ref == order_ref)
         )
         raise DuplicatePurchase(purchase_id=existing)
+    growth_source = dict(kind="spend", cause="purchase", source_type="purchase",
+                         source_id=purchase_id, actor=actor, now=now)  # fmt: skip
+    move = None
     if points:
+        # One UPDATE of the member's row credits the points and adds the spend growth.
         credited = ledger.credit(
             member_id, points, kind="purchase", source_type="purchase",
             source_id=purchase_id, expires_at=expiry_for(now), actor=actor, now=now,
+            member_values=tiers.growth_values("spend", growth) if growth else None,
+            member_returning=tiers.GROWTH_RETURNING if growth else (),
         )  # fmt: skip
-        db.session.execute(
-            update(purchases)
-            .where(purchases.c.id == purchase_id)
-            .values(earn_entry_id=credited.entry_id)
-        )
-    move = tiers.add_growth(
-        member_id, growth, kind="spend", cause="purchase",
-        source_type="purchase", source_id=purchase_id, actor=actor, now=now,
-    )  # fmt: skip
+        if growth:
+            move = tiers.growth_added(member_id, growth, credited.member_row, **growth_source)
+    else:
+        move = tiers.add_growth(member_id, growth, **growth_source)
+    if actor.actor_kind == "staff":  # a till or shop's report is its own record
+        audit.record(
+            "purchase.recorded", actor=actor, subject_type="member", subject_id=member_id,
+            purchase_id=purchase_id, order_ref=order_ref, amount_cents=amount_cents,
+            points=points,
+        )  # fmt: skip
     # A friend's first purchase releases the reward held for the member who invited them.
     referrals.release_on_purchase(member_id, actor=actor, now=now)
-    audit.record(
-        "purchase.recorded", actor=actor, subject_type="member", subject_id=member_id,
-        purchase_id=purchase_id, order_ref=order_ref, amount_cents=amount_cents, points=points,
-    )  # fmt: skip
     if not (points and growth):
         db.session.refresh(member)  # else the balance and tier were just written and are known
     return PurchaseResult(
@@ -151,9 +157,20 @@ def record_purchase(
 def _granted(bill: Bill | None) -> dict:
     """The purchase's discount columns from the till's bill (all NULL when none was given)."""
     if bill is None or not bill.discount_kind or not bill.discount_bps:
-        return {}
+        return {"discount_kind": None, "discount_bps": None, "discount_cents": None}
     return {"discount_kind": bill.discount_kind, "discount_bps": bill.discount_bps,
             "discount_cents": bill.discount_cents}  # fmt: skip
+
+
+@functools.cache
+def _insert_once(dialect: str):
+    """INSERT .. ON CONFLICT (source, order_ref) DO NOTHING RETURNING id, built once per
+    engine kind (building it costs more than running it); the values come as parameters."""
+    return (
+        dialect_insert(purchases)
+        .on_conflict_do_nothing(index_elements=["source", "order_ref"])
+        .returning(purchases.c.id)
+    )
 
 
 def _earning(member: Member, amount_cents: int, now: datetime) -> tuple[int, int, int, int]:
@@ -326,13 +343,11 @@ def refund_quote(purchase: Purchase, amount_cents: int) -> tuple[int, int]:
 
 
 def _claw_back(purchase, refund, points, growth, actor, now) -> None:
-    lot_id = None
-    if purchase.earn_entry_id:
-        lot_id = db.session.get(ledger.LedgerEntry, purchase.earn_entry_id).lot_id
     if points:
         ledger.claw_back(
             purchase.member_id, points, kind="refund", source_type="refund",
-            source_id=refund.id, actor=actor, now=now, prefer_lot_id=lot_id,
+            source_id=refund.id, actor=actor, now=now,
+            prefer_lot_id=points_queries.earning_lot("purchase", purchase.id),
         )  # fmt: skip
     tiers.add_growth(
         purchase.member_id, -growth, kind="spend", cause="refund", source_type="refund",

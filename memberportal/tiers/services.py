@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 
 from memberportal.audit import services as audit
 from memberportal.core.clock import local_date, start_of_day
@@ -21,6 +21,13 @@ from memberportal.tiers.models import GrowthEntry, Tier, TierChange
 from memberportal.tiers.rules import TierStep, display_growth, next_threshold, reachable_rank
 
 members = Member.__table__
+# Statements every earning runs, built once; the values come as parameters.
+INSERT_GROWTH = insert(GrowthEntry.__table__)
+INSERT_TIER_CHANGE = insert(TierChange.__table__)
+SHOW_GROWTH = (
+    update(members).where(members.c.id == bindparam("member")).values(growth=bindparam("shown"))
+)
+LADDER = select(Tier).order_by(Tier.rank)
 INTERACTIONS = ("sign_in", "profile", "review", "share")
 
 
@@ -40,9 +47,21 @@ class TierMove:
 
 def _steps() -> tuple[list[TierStep], dict[int, Tier]]:
     """The active ladder as steps, and every tier (retired ones too) by rank."""
-    tiers = list(db.session.scalars(select(Tier).order_by(Tier.rank)))
+    tiers = list(db.session.scalars(LADDER))
     steps = [TierStep(t.rank, t.growth_threshold) for t in tiers if t.retired_at is None]
     return steps, {t.rank: t for t in tiers}
+
+
+# What a change of growth returns of the member's row: the counters, and the tier they move.
+GROWTH_RETURNING = (members.c.growth_spend, members.c.growth_interaction, members.c.tier_id)
+
+
+def growth_values(kind: str, amount: int) -> dict:
+    """The member's growth counter after adding `amount` (never below zero), as the SET
+    clause of an UPDATE of the member's row (add_growth's own, or a caller's that writes the
+    row once for several areas, such as a purchase's credit)."""
+    column = members.c.growth_spend if kind == "spend" else members.c.growth_interaction
+    return {column.name: case((column + amount < 0, 0), else_=column + amount)}
 
 
 @use_case
@@ -60,37 +79,56 @@ def add_growth(
     """
     if not amount:
         return None
-    db.session.execute(
-        insert(GrowthEntry.__table__).values(
-            member_id=member_id, kind=kind, cause=cause, amount=amount,
-            source_type=source_type, source_id=source_id, at=now,
-        )
-    )  # fmt: skip
-    column = members.c.growth_spend if kind == "spend" else members.c.growth_interaction
-    new_value = case((column + amount < 0, 0), else_=column + amount)
     row = db.session.execute(
         update(members)
         .where(members.c.id == member_id)
-        .values({column.name: new_value})
-        .returning(members.c.growth_spend, members.c.growth_interaction, members.c.tier_id)
+        .values(growth_values(kind, amount))
+        .returning(*GROWTH_RETURNING)
     ).one()
-    return _settle(member_id, row[0], row[1], row[2], actor=actor, now=now, upgrade_only=True)
+    return growth_added(
+        member_id, amount, tuple(row), kind=kind, cause=cause, source_type=source_type,
+        source_id=source_id, actor=actor, now=now,
+    )  # fmt: skip
+
+
+@use_case
+def growth_added(
+    member_id: int, amount: int, counters: tuple, *, kind: str, cause: str,
+    source_type: str | None, source_id: int | None, actor, now: datetime,
+) -> TierMove | None:  # fmt: skip
+    """The rest of add_growth once `growth_values` was written in an UPDATE of the member's
+    row that locked it and returned GROWTH_RETURNING as `counters`: the dated growth entry,
+    the displayed growth and the tier (up at once when reached)."""
+    db.session.execute(
+        INSERT_GROWTH,
+        dict(member_id=member_id, kind=kind, cause=cause, amount=amount,
+             source_type=source_type, source_id=source_id, at=now),
+    )  # fmt: skip
+    spend, interaction, tier_id = counters
+    return _settle(member_id, spend, interaction, tier_id, actor=actor, now=now, upgrade_only=True)
 
 
 def _settle(member_id, spend, interaction, tier_id, *, actor, now, upgrade_only):
-    """Refresh the displayed growth; move the member to the tier the growth reaches."""
+    """Refresh the displayed growth; move the member to the tier the growth reaches (one
+    UPDATE of the member's row either way)."""
     steps, by_rank = _steps()
     cap = program_rules().interaction_cap_pct
     current = next(t for t in by_rank.values() if t.id == tier_id)
     target_rank = reachable_rank(spend, interaction, steps, cap)
+
+    def shown_at(rank: int) -> int:
+        return display_growth(spend, interaction, next_threshold(rank, steps), cap)
+
     move = None
     # A member on a retired tier moves to the tier their growth reaches at once, either way.
     may_go_down = not upgrade_only or current.retired_at is not None
     if target_rank > current.rank or (may_go_down and target_rank != current.rank):
-        move = _move(member_id, current, by_rank[target_rank], spend, interaction, actor, now)
+        move = _move(member_id, current, by_rank[target_rank], spend, interaction, actor, now,
+                     growth=shown_at(target_rank))  # fmt: skip
     rank = by_rank[target_rank].rank if move else current.rank
-    shown = display_growth(spend, interaction, next_threshold(rank, steps), cap)
-    db.session.execute(update(members).where(members.c.id == member_id).values(growth=shown))
+    shown = shown_at(rank)
+    if not move:
+        db.session.execute(SHOW_GROWTH, {"member": member_id, "shown": shown})
     if upgrade_only and (move or target_rank <= current.rank):
         # The row was locked by the growth UPDATE that returned these values.
         tier = by_rank[rank]
@@ -115,21 +153,23 @@ def _remember(member_id: int, **values) -> None:
     remember(member_id, **values)
 
 
-def _move(member_id, old: Tier, new: Tier, spend, interaction, actor, now) -> TierMove | None:
+def _move(
+    member_id, old: Tier, new: Tier, spend, interaction, actor, now, *, growth: int
+) -> TierMove | None:
+    """Move the member from `old` to `new` (conditional on `old`), showing `growth`."""
     moved = db.session.execute(
         update(members)
         .where(members.c.id == member_id, members.c.tier_id == old.id)
-        .values(tier_id=new.id, tier_since=now)
+        .values(tier_id=new.id, tier_since=now, growth=growth)
     ).rowcount
     if not moved:
         return None
     cause = "growth" if new.rank > old.rank else "reevaluation"
-    db.session.add(
-        TierChange(
-            member_id=member_id, from_tier_id=old.id, to_tier_id=new.id, cause=cause,
-            growth_spend=spend, growth_interaction=interaction,
-            actor_label=actor.audit_label, at=now,
-        )
+    db.session.execute(
+        INSERT_TIER_CHANGE,
+        dict(member_id=member_id, from_tier_id=old.id, to_tier_id=new.id, cause=cause,
+             growth_spend=spend, growth_interaction=interaction,
+             actor_label=actor.audit_label, at=now),
     )  # fmt: skip
     audit.record(
         "tier.changed", actor=actor, subject_type="member", subject_id=member_id,

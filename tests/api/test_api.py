@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from memberportal.api import services
-from memberportal.api.models import ApiCall
+from memberportal.api.models import ApiUsage
 from memberportal.core.actors import SystemActor
 from memberportal.core.clock import utcnow
 from memberportal.extensions import db
@@ -187,16 +187,36 @@ def test_order_refs_are_per_client(client, headers):
     assert second.status_code == 201 and balance(member) == 300
 
 
-def test_every_call_is_logged_against_its_client(client, till, owner_web):
+def usage_of(client_id: int) -> list[tuple[int, int, int]]:
+    db.session.expire_all()
+    rows = db.session.scalars(select(ApiUsage).where(ApiUsage.client_id == client_id))
+    return [(u.calls, u.errors, u.replays) for u in rows]
+
+
+def test_every_call_is_counted_against_its_client(client, till, owner_web):
     member = factories.member()
     buy(client, till[1], member)
     buy(client, till[1], member)
     client.get("/api/v1/members/0000000000", headers=till[1])
-    calls = db.session.scalars(select(ApiCall).where(ApiCall.client_id == till[0].id)).all()
-    assert [c.status for c in calls] == [201, 201, 404]
-    assert [c.replayed for c in calls] == [False, True, False]
+    assert usage_of(till[0].id) == [(3, 1, 1)]  # calls, errors (the 404), replays
     page = owner_web.get("/merchant/api-clients/").get_data(as_text=True)
-    assert "Store 1 till" in page and "<td>3</td>" in page
+    assert "Store 1 till" in page and "<td>3</td>" in page and "3 (1)" in page
+
+
+def test_a_worker_adds_its_tally_when_due_and_writes_no_row_per_call(make_app, till):
+    from memberportal.api import usage
+
+    usage.flush_usage()
+    patient = make_app(API_USAGE_FLUSH_SECONDS=3600).test_client()
+    member = factories.member()
+    buy(patient, till[1], member, ref="T-1")
+    buy(patient, till[1], member, ref="T-2")
+    assert usage_of(till[0].id) == []  # counted in the worker, not yet written
+    with patient.application.app_context():
+        assert usage.flush_usage() == 1
+    assert usage_of(till[0].id) == [(2, 0, 0)]
+    with patient.application.app_context():
+        assert usage.flush_usage() == 0  # nothing counted twice
 
 
 def test_rate_limit_per_client_answers_429_with_retry_after(make_app, till):

@@ -1,9 +1,14 @@
 """A purchase reported through the API takes the one purchase path: nothing else writes it."""
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
+from memberportal.audit.models import AuditEntry
+from memberportal.core.clock import utcnow
 from memberportal.extensions import db
+from memberportal.members.models import Member
+from memberportal.purchases import services as purchases
+from tests import factories
 
 
 def test_the_fast_paths_abort_function_is_gone(app):
@@ -23,3 +28,57 @@ def test_no_module_of_the_api_writes_purchases_by_hand():
         source = module.read_text()
         assert "INSERT INTO purchases" not in source, module.name
         assert "point_lots" not in source, module.name
+
+
+def row_counts() -> dict[str, int]:
+    db.session.expire_all()
+    with db.engine.connect() as conn:
+        return {
+            t.name: conn.execute(select(func.count()).select_from(t)).scalar()
+            for t in db.metadata.sorted_tables
+        }
+
+
+def written(before: dict[str, int]) -> dict[str, int]:
+    after = row_counts()
+    return {name: after[name] - before[name] for name in after if after[name] != before[name]}
+
+
+def test_a_reported_purchase_writes_only_the_rows_it_needs(client, headers):
+    member = factories.member()
+    before = row_counts()
+    body = {"member": member.member_no, "order_ref": "ROWS-1", "amount_cents": 5000}
+    answer = client.post("/api/v1/purchases", json=body, headers=headers)
+    assert answer.status_code == 201 and answer.get_json()["tier_change"] is None
+    # The purchase, its lot and earning entry, its growth entry, the answer kept for
+    # replays, and the first call counted for the owner's page; no audit row, no call row.
+    assert written(before) == {
+        "purchases": 1, "point_lots": 1, "point_entries": 1, "growth_entries": 1,
+        "api_idempotency": 1, "api_usage": 1,
+    }  # fmt: skip
+    before = row_counts()
+    body["order_ref"] = "ROWS-2"
+    body["amount_cents"] = 20000  # 250 growth in all: VIP2
+    answer = client.post("/api/v1/purchases", json=body, headers=headers)
+    assert answer.get_json()["tier_change"] == {"old": "VIP1", "new": "VIP2"}
+    assert written(before) == {
+        "purchases": 1, "point_lots": 1, "point_entries": 1, "growth_entries": 1,
+        "api_idempotency": 1, "tier_changes": 1, "audit_entries": 1,
+    }  # fmt: skip
+    db.session.expire_all()
+    assert db.session.get(Member, member.id).points_balance == 250
+
+
+def test_a_purchase_staff_record_at_the_till_keeps_its_audit_row():
+    member = factories.member()
+    cashier = factories.staff(role="cashier")
+    before = row_counts()
+    purchases.record_purchase(member.id, 5000, "TILL-1", source="till", actor=cashier, now=utcnow())
+    rows = written(before)
+    assert rows["audit_entries"] == 1 and rows["purchases"] == 1
+    last = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert (last.action, last.actor_kind, last.subject_id) == (
+        "purchase.recorded",
+        "staff",
+        member.id,
+    )

@@ -1,0 +1,147 @@
+"""The second yardstick: the rows our purchase writes, in hand-written SQL, with nothing else.
+
+One transaction writing into the real tables (their indexes, constraints and foreign keys)
+exactly the rows that POST /api/v1/purchases writes today, as `bench/purchase_statements.py`
+lists them (ROWS below). No validation, no authentication, no ORM; the earning arithmetic is
+one line and the tier ladder is read once at start. Where the real path writes one row in
+several statements (the member's row), this writes it once: what is left between this app and
+ours is the cost of our code, not of the rows. When a purchase writes other rows, change
+ROWS here in the same commit. Served by gunicorn exactly like the real app.
+"""
+
+import hashlib
+import json
+import os
+
+from flask import Flask, jsonify, request
+from sqlalchemy import create_engine, text
+
+engine = create_engine(
+    os.environ["BENCH_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1),
+    pool_size=4,
+)
+app = Flask(__name__)
+
+with engine.connect() as _conn:
+    CLIENT_ID, CLIENT_NAME = _conn.execute(
+        text("SELECT id, name FROM api_clients ORDER BY id DESC LIMIT 1")
+    ).one()
+    # Active ladder, highest first: (id, code, threshold).
+    LADDER = _conn.execute(
+        text(
+            "SELECT id, code, growth_threshold FROM tiers WHERE retired_at IS NULL "
+            "ORDER BY rank DESC"
+        )
+    ).all()
+ACTOR = f"api {CLIENT_NAME}"
+
+ANSWER = text(
+    "INSERT INTO api_idempotency (client_id, key, request_hash, resource, status, body, "
+    "created_at) VALUES (:client, :key, :hash, :resource, 201, CAST(:body AS json), now()) "
+    "ON CONFLICT (client_id, key) DO NOTHING RETURNING id"
+)
+PURCHASE = text(
+    "INSERT INTO purchases (member_id, source, order_ref, amount_cents, refunded_cents, "
+    "rate_pct, multiplier_pct, points_earned, points_refunded, growth_earned, growth_refunded, "
+    "actor_label, at) SELECT id, :source, :ref, :amount, 0, 100, 100, :points, 0, :growth, 0, "
+    ":actor, now() FROM members WHERE member_no = :member "
+    "ON CONFLICT (source, order_ref) DO NOTHING RETURNING id, member_id"
+)
+# The member's row, locked and read once, then written once: balance, growth, the tier.
+LOCK = text("SELECT tier_id, growth_spend FROM members WHERE id = :id FOR UPDATE")
+MEMBER = text(
+    "UPDATE members SET points_balance = points_balance + :points, growth_spend = :spend, "
+    "growth = :spend, tier_id = :tier WHERE id = :id AND points_debt = 0 "
+    "RETURNING points_balance"
+)
+LOT = text(
+    "INSERT INTO point_lots (member_id, amount, remaining, earned_at, expires_at, "
+    "expired_points) VALUES (:id, :points, :points, now(), now() + interval '1 year', 0) "
+    "RETURNING id"
+)
+ENTRY = text(
+    "INSERT INTO point_entries (member_id, entry_type, kind, points, debt_points, lot_id, "
+    "source_type, source_id, expires_at, actor_kind, actor_id, actor_label, at) VALUES "
+    "(:id, 'earn', 'purchase', :points, 0, :lot, 'purchase', :purchase, "
+    "now() + interval '1 year', 'api', :client, :actor, now())"
+)
+GROWTH = text(
+    "INSERT INTO growth_entries (member_id, kind, cause, amount, source_type, source_id, at) "
+    "VALUES (:id, 'spend', 'purchase', :growth, 'purchase', :purchase, now())"
+)
+TIER_CHANGE = text(
+    "INSERT INTO tier_changes (member_id, from_tier_id, to_tier_id, cause, growth_spend, "
+    "growth_interaction, actor_label, at) VALUES (:id, :old, :new, 'growth', :spend, 0, "
+    ":actor, now())"
+)
+AUDIT = text(
+    "INSERT INTO audit_entries (at, actor_kind, actor_id, actor_label, action, subject_type, "
+    "subject_id, details) VALUES (now(), 'api', :client, :actor, :action, 'member', :id, "
+    "CAST(:details AS json))"
+)
+
+# What one purchase writes, in order (bench/purchase_statements.py lists the real path's).
+ROWS = (
+    "purchases",
+    "members (locked and read, then one UPDATE)",
+    "point_lots",
+    "point_entries",
+    "growth_entries",
+    "tier_changes + audit_entries when the tier moves",
+    "api_idempotency (with the answer)",
+)  # api_usage: one row per client and hour, added every few seconds, left out here
+
+
+def _tier_for(tier_id: int, growth_spend: int) -> int:
+    """The tier a member on `tier_id` holds with this spend growth: up only."""
+    ranks = {tid: len(LADDER) - i for i, (tid, _code, _t) in enumerate(LADDER)}
+    for position, (reached, _code, threshold) in enumerate(LADDER):
+        if growth_spend >= threshold:
+            return reached if len(LADDER) - position > ranks.get(tier_id, 0) else tier_id
+    return tier_id
+
+
+@app.post("/api/v1/purchases")
+def purchase():
+    raw = request.get_data()
+    data = json.loads(raw)
+    amount, ref = data["amount_cents"], data["order_ref"]
+    points = growth = amount // 100
+    with engine.begin() as conn:
+        bought = conn.execute(
+            PURCHASE,
+            {"source": f"api:{CLIENT_ID}", "ref": ref, "amount": amount, "points": points,
+             "growth": growth, "actor": ACTOR, "member": data["member"]},
+        ).one()  # fmt: skip
+        old_tier, spend = conn.execute(LOCK, {"id": bought.member_id}).one()
+        spend += growth
+        new_tier = _tier_for(old_tier, spend)
+        balance = conn.execute(
+            MEMBER,
+            {"points": points, "spend": spend, "tier": new_tier, "id": bought.member_id},
+        ).scalar_one()
+        lot = conn.execute(LOT, {"id": bought.member_id, "points": points}).scalar_one()
+        conn.execute(
+            ENTRY,
+            {"id": bought.member_id, "points": points, "lot": lot, "purchase": bought.id,
+             "client": CLIENT_ID, "actor": ACTOR},
+        )  # fmt: skip
+        conn.execute(GROWTH, {"id": bought.member_id, "growth": growth, "purchase": bought.id})
+        if new_tier != old_tier:
+            conn.execute(
+                TIER_CHANGE,
+                {"id": bought.member_id, "old": old_tier, "new": new_tier, "spend": spend,
+                 "actor": ACTOR},
+            )  # fmt: skip
+            conn.execute(
+                AUDIT,
+                {"client": CLIENT_ID, "actor": ACTOR, "action": "tier.changed",
+                 "id": bought.member_id, "details": json.dumps({"new": new_tier})},
+            )  # fmt: skip
+        body = {"purchase_id": bought.id, "points_earned": points, "balance": balance}
+        conn.execute(
+            ANSWER,
+            {"client": CLIENT_ID, "key": f"order:{ref}", "hash": hashlib.sha256(raw).hexdigest(),
+             "resource": f"purchase:{ref}", "body": json.dumps(body)},
+        ).scalar_one()  # fmt: skip
+    return jsonify(body), 201
