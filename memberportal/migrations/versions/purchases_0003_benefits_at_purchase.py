@@ -1,7 +1,7 @@
 """purchases: the discount each purchase was granted; member-day discount, weekly member
 days and a birthday-month multiplier in the program rules
 
-Revision ID: purchases_0002
+Revision ID: purchases_0003
 Revises: brand_0001
 Create Date: 2026-12-08 00:20:00.000000
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'purchases_0002'
+revision = 'purchases_0003'
 down_revision = 'brand_0001'
 branch_labels = None
 depends_on = None
