@@ -77,6 +77,15 @@ FIELD_LABELS = {
     "why": _l("Why"),
 }
 
+# Stored codes that have words of their own, by field.
+VALUE_LABELS = {
+    "expiry_policy": {
+        "rolling": _l("Rolling: N months after the month of earning"),
+        "yearly": _l("Yearly clearing date"),
+    },
+    "kind": {"points": _l("Bulk points"), "members": _l("Import members")},
+}
+
 # Pairs of detail keys that hold one field's old and new value.
 PAIRS = (
     ("old", "new", "value"),
@@ -119,6 +128,8 @@ def words(key: str, value: Any) -> str:
         return format_cents(value)
     if key in ("role", "old_role", "new_role") and value in ROLE_LABELS:
         return str(ROLE_LABELS[value])
+    if isinstance(value, str) and value in VALUE_LABELS.get(key, {}):
+        return str(VALUE_LABELS[key][value])
     if key == "points" and isinstance(value, int) and value > 0:
         return f"+{value}"
     if isinstance(value, dict | list):

@@ -94,6 +94,11 @@ def test_each_row_says_what_changed_in_both_languages(manager_web):
         datetime(2026, 3, 1, 10, tzinfo=UTC), action="plan.updated", subject_type="plan",
         subject_id=1, details={"price_cents": [19900, 16800]},
     )  # fmt: skip
+    entry(
+        datetime(2026, 3, 1, 11, tzinfo=UTC), action="points.rules_changed",
+        subject_type="program_rules", subject_id=1,
+        details={"before": {"expiry_policy": "rolling"}, "after": {"expiry_policy": "yearly"}},
+    )  # fmt: skip
     zh = " ".join(rows(manager_web))
     assert "积分倍率（%）: 100 → 150" in zh
     assert "卡面颜色" not in zh  # unchanged fields are not listed
@@ -102,6 +107,7 @@ def test_each_row_says_what_changed_in_both_languages(manager_web):
     en = " ".join(rows(manager_web, **EN))
     assert "Points multiplier (%): 100 → 150" in en
     assert "Role: Cashier → Manager" in en
+    assert "Expiry: Rolling: N months after the month of earning → Yearly clearing date" in en
     assert re.search(r"Price: (CN)?¥199.00 → (CN)?¥168.00", en)
 
 
