@@ -36,6 +36,7 @@ MEMBER_BLUEPRINTS = [
 MERCHANT_BLUEPRINTS = [
     "memberportal.members.merchant_views",
     "memberportal.api.merchant_views",
+    "memberportal.notifications.merchant_views",
     "memberportal.accounts.merchant_views",
     "memberportal.accounts.reset_views",
     "memberportal.audit.merchant_views",

@@ -30,6 +30,8 @@ from memberportal.notifications.models import (  # noqa: F401
     Notification,
     NotificationEvent,
     ScheduleRun,
+    WebhookAttempt,
+    WebhookEndpoint,
 )
 from memberportal.payments.models import DemoStripeObject, PaymentFact, StripeEvent  # noqa: F401
 from memberportal.points.models import Allocation, LedgerEntry, PointLot, ProgramRules  # noqa: F401

@@ -41,6 +41,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "plans.edit": _OWNER,
     "staff.manage": _OWNER,
     "api_clients.manage": _OWNER,
+    "webhooks.manage": _OWNER,
     "payments.view": _OWNER,
     "reports.view": _MANAGERS,
     "reviews.view": _MANAGERS,

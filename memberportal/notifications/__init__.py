@@ -15,6 +15,9 @@ def config() -> dict:
         "NOTIFY_EXPIRY_WARNING_DAYS": int(env("NOTIFY_EXPIRY_WARNING_DAYS", "30")),
         "NOTIFY_QUEUE": env("NOTIFY_QUEUE", "notifications"),
         "NOTIFY_LEASE_SECONDS": int(env("NOTIFY_LEASE_SECONDS", "120")),
+        # Refuse webhook URLs on private or local addresses (SSRF) unless set (tests).
+        "NOTIFY_WEBHOOK_ALLOW_PRIVATE": env("NOTIFY_WEBHOOK_ALLOW_PRIVATE", "") == "1",
+        "NOTIFY_WEBHOOK_DISABLE_AFTER": int(env("NOTIFY_WEBHOOK_DISABLE_AFTER", "15")),
         "NOTIFY_SMS_SENDER": env("NOTIFY_SMS_SENDER", "logging"),
         "SITE_URL": env("SITE_URL", "http://127.0.0.1:5000"),
         "MAIL_SERVER": env("MAIL_SERVER", "127.0.0.1"),

@@ -19,7 +19,7 @@ from sqlalchemy import and_, func, literal, or_, select, true, update
 from memberportal.core.db import UTCDateTime, dialect_insert, use_case
 from memberportal.extensions import db
 from memberportal.members.models import Member
-from memberportal.notifications import rules
+from memberportal.notifications import rules, webhooks
 from memberportal.notifications.models import (
     CHANNELS,
     ChannelChoice,
@@ -72,6 +72,7 @@ def dispatch_batch(now: datetime, *, limit: int = BATCH) -> Dispatched:
         return Dispatched()
     for channel in CHANNELS:
         _fan_out(ids, channel, now)
+    webhooks.fan_out(ids, now)
     inapp = _deliver_inapp(ids, now)
     outgoing = db.session.scalars(
         select(deliveries.c.id).where(

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, SubmitField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from memberportal.notifications.models import CATEGORIES, CHANNELS
+from memberportal.notifications.rules import KINDS
 
 CATEGORY_LABELS = {
     "points": _l("Points"),
@@ -27,7 +31,7 @@ class ChoicesForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.language.choices = [("zh", "中文"), ("en", "English")]
+        self.language.choices = [SelectChoice("zh", "中文"), SelectChoice("en", "English")]
 
     def chosen(self) -> dict[tuple[str, str], bool]:
         return {(cat, ch): bool(self[f"{cat}_{ch}"].data) for cat in CATEGORIES for ch in CHANNELS}
@@ -40,3 +44,18 @@ for _category in CATEGORIES:
             f"{_category}_{_channel}",
             BooleanField(CHANNEL_LABELS[_channel], default=False),
         )
+
+
+class EndpointForm(FlaskForm):
+    url = StringField(_l("URL"), validators=[DataRequired(), Length(max=500)])
+    events = SelectMultipleField(
+        _l("Events"),
+        choices=[SelectChoice(kind, kind) for kind in KINDS],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    submit = SubmitField(_l("Add endpoint"))
+
+
+class ConfirmForm(FlaskForm):
+    pass

@@ -135,3 +135,46 @@ class ScheduleRun(db.Model):
     job: Mapped[str] = mapped_column(String(64))
     slot: Mapped[str] = mapped_column(String(32))
     started_at: Mapped[datetime]
+
+
+class WebhookEndpoint(db.Model):
+    """A shop system's URL that receives the events it subscribed to, signed with its secret
+    (shown to the owner once). Disabled after repeated failure, until the owner enables it."""
+
+    __tablename__ = "webhook_endpoints"
+    __table_args__ = (
+        CheckConstraint("url LIKE 'http://%' OR url LIKE 'https://%'", name="http_url"),
+        CheckConstraint("consecutive_failures >= 0", name="failures"),
+        CheckConstraint("active OR disabled_at IS NOT NULL", name="disabled_has_time"),
+    )
+
+    id: Mapped[intpk]
+    url: Mapped[str] = mapped_column(String(500))
+    # The event kinds it receives (a list; see rules.KINDS).
+    events: Mapped[list] = mapped_column(JSON)
+    secret: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(default=True)
+    consecutive_failures: Mapped[int] = mapped_column(default=0)
+    disabled_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class WebhookAttempt(db.Model):
+    """One HTTP attempt of a webhook delivery, with its answer: the delivery log."""
+
+    __tablename__ = "webhook_attempts"
+    __table_args__ = (Index("ix_webhook_attempts_delivery_id", "delivery_id", "id"),)
+
+    id: Mapped[intpk]
+    delivery_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("notification_deliveries.id", ondelete="RESTRICT")
+    )
+    endpoint_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("webhook_endpoints.id", ondelete="RESTRICT"), index=True
+    )
+    attempt: Mapped[int]
+    status_code: Mapped[int | None]
+    response: Mapped[str | None] = mapped_column(String(500))
+    error: Mapped[str | None] = mapped_column(String(500))
+    duration_ms: Mapped[int]
+    at: Mapped[datetime]

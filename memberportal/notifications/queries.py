@@ -51,3 +51,32 @@ def choices_for_member(member_id: int) -> dict[tuple[str, str], bool]:
 def language_for_member(member_id: int) -> str | None:
     chosen = db.session.get(MessageLanguage, member_id)
     return chosen.language if chosen else None
+
+
+def webhook_endpoints() -> list:
+    from memberportal.notifications.models import WebhookEndpoint
+
+    return list(db.session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)))
+
+
+def webhook_log(endpoint_id: int, *, limit: int = 50) -> list[dict]:
+    """The endpoint's latest deliveries, newest first, each with its event and attempts."""
+    from memberportal.notifications.models import Delivery, NotificationEvent, WebhookAttempt
+
+    rows = db.session.execute(
+        select(Delivery, NotificationEvent.kind)
+        .join(NotificationEvent, NotificationEvent.id == Delivery.event_id)
+        .where(Delivery.channel == "webhook", Delivery.target == str(endpoint_id))
+        .order_by(Delivery.id.desc())
+        .limit(limit)
+    ).all()
+    attempts: dict[int, list] = {}
+    ids = [d.id for d, _ in rows]
+    if ids:
+        for a in db.session.scalars(
+            select(WebhookAttempt)
+            .where(WebhookAttempt.delivery_id.in_(ids))
+            .order_by(WebhookAttempt.id)
+        ):
+            attempts.setdefault(a.delivery_id, []).append(a)
+    return [{"delivery": d, "kind": k, "attempts": attempts.get(d.id, [])} for d, k in rows]

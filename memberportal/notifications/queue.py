@@ -117,7 +117,6 @@ def deliver(delivery_id: int) -> str:
 
 def deliver_outcome(delivery_id: int):
     """Claim, send, record: ('delivered'|'retry'|'failed'|'skipped', when to retry)."""
-    from memberportal.notifications import channels
     from memberportal.notifications.models import NotificationEvent
 
     now = utcnow()
@@ -125,7 +124,7 @@ def deliver_outcome(delivery_id: int):
     if held is None:
         return "skipped", None
     try:
-        message = channels.prepare(held.channel, db.session.get(NotificationEvent, held.event_id))
+        message = _prepare(held, db.session.get(NotificationEvent, held.event_id))
         # No transaction stays open while the outside party takes its time.
         db.session.rollback()
         message.send(delivery_id)
@@ -137,6 +136,18 @@ def deliver_outcome(delivery_id: int):
         return ("retry" if retry_at else "failed"), retry_at
     dispatch.record_success(held, utcnow())
     return "delivered", None
+
+
+def _prepare(held, event):
+    if held.channel == "webhook":
+        from memberportal.notifications import webhooks
+        from memberportal.notifications.models import WebhookEndpoint
+
+        endpoint = db.session.get(WebhookEndpoint, int(held.target))
+        return webhooks.Hook(endpoint, event, held.attempts)
+    from memberportal.notifications import channels
+
+    return channels.prepare(held.channel, event)
 
 
 def _gave_up(held) -> None:
