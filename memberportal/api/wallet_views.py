@@ -20,10 +20,8 @@ from memberportal.api import services
 from memberportal.api.rules import request_fingerprint
 from memberportal.api.schemas import ErrorOut, MemberPath, Text
 from memberportal.api.views import (
-    UnknownMember,
     _answer,
     _request_key,
-    _this_call,
     bp,
     require_client,
 )
@@ -31,6 +29,7 @@ from memberportal.core.clock import utcnow
 from memberportal.core.errors import NotFound
 from memberportal.core.money import MAX_CENTS
 from memberportal.members.queries import find_member, member_by_id
+from memberportal.points.errors import UnknownMember
 from memberportal.wallet import queries as wallet_queries
 from memberportal.wallet import services as wallet
 from memberportal.wallet.errors import DuplicatePayment, DuplicateRefund, UnknownPayment
@@ -172,7 +171,7 @@ def create_stored_value_payment(data: dict):
 
     answer = services.answer_once(
         client.id, _request_key(f"stored-value:{order_ref}"), fingerprint, compute,
-        resource=resource, call=_this_call(),
+        resource=resource,
     )  # fmt: skip
     return _answer(answer)
 
@@ -219,7 +218,5 @@ def create_stored_value_refund(data: dict, order_ref: str):
         }
         return 201, REFUND_OUT.dump(body)
 
-    answer = services.answer_once(
-        client.id, _request_key(key), fingerprint, compute, resource=key, call=_this_call()
-    )
+    answer = services.answer_once(client.id, _request_key(key), fingerprint, compute, resource=key)
     return _answer(answer)

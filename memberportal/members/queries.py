@@ -84,7 +84,9 @@ def lookup_member(text: str, now: datetime | None = None) -> Lookup:
     matches = [Member.member_no == code]
     if phone:
         matches.append(Member.phone == phone)
-    member = db.session.scalars(select(Member).where(or_(*matches), Member.closed_at.is_(None))).first()
+    member = db.session.scalars(
+        select(Member).where(or_(*matches), Member.closed_at.is_(None))
+    ).first()
     if member is None:
         return Lookup(None)
     return Lookup(member, "member_no" if member.member_no == code else "phone")

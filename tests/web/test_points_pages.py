@@ -142,7 +142,7 @@ def test_owner_edits_program_rules(owner_web, cashier_web):
         "streak_bonus_points": "20", "streak_bonus_growth": "10",
         "referral_welcome_points": "50", "referral_monthly_cap": "5",
         "referral_hold_until_purchase": "y",
-        "approval_threshold_points": "2500", "member_day_weekday": "",
+        "member_day_weekday": "",
         "member_day_discount_bps": "0", "birthday_multiplier_pct": "100",
     }  # fmt: skip
     assert owner_web.submit("/merchant/points/rules", form).status_code == 303
