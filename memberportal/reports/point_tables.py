@@ -156,5 +156,5 @@ def points_liability(ctx: Context) -> Table:
         [(_("Points"), owed.buckets)],
         fmt=format_points,
     )
-    columns = [_("Expires"), _("Points"), _("Value")]
+    columns = [_("Expires"), _("Points"), _("Value (yuan)")]
     return Table("liability", _("Outstanding points liability"), columns, rows, chart, note)
