@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from memberportal.api.models import ApiCall
+from memberportal.api.models import ApiUsage
 from memberportal.extensions import db
 from memberportal.wallet.models import Spend, Wallet
 from tests import factories
@@ -53,8 +53,9 @@ def test_insufficient_balance_is_a_stable_error_and_changes_nothing(client, head
     assert response.get_json()["error"] == "insufficient_balance"
     assert state(member.id)["principal"] == 50000
     assert db.session.scalar(select(func.count()).select_from(Spend)) == 0
-    calls = db.session.scalars(select(ApiCall.status)).all()
-    assert calls == [422]
+    db.session.expire_all()
+    counted = db.session.execute(select(ApiUsage.calls, ApiUsage.errors)).all()
+    assert [tuple(row) for row in counted] == [(1, 1)]  # one call, counted as an error
 
 
 def test_unknown_member_and_bad_amounts(client, headers):
@@ -74,7 +75,7 @@ def test_a_frozen_wallet_refuses(client, headers):
     db.session.commit()
     response = pay(client, headers, member)
     assert response.status_code == 409 and response.get_json()["error"] == "wallet_frozen"
-    balance = client.get(f"/api/v1/stored-value/balances/{member.card_code}", headers=headers)
+    balance = client.get(f"/api/v1/stored-value/balances/{member.member_no}", headers=headers)
     assert balance.get_json()["frozen"] is True
     assert balance.get_json()["balance_cents"] == 55000
 

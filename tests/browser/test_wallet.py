@@ -33,7 +33,7 @@ def test_member_tops_up_on_a_phone_and_the_cashier_takes_a_payment(phone, desk):
 
     staff_sign_in(desk, factories.staff("cashier"))
     desk.get_by_test_id("nav-wallet-counter").click()
-    desk.fill("#code", member.card_code)
+    desk.fill("#code", member.member_no)
     desk.fill("#amount", "110")
     desk.get_by_test_id("counter-find").click()
     expect(desk.get_by_test_id("counter-balance")).to_have_text("¥550.00")
