@@ -48,6 +48,7 @@ def main() -> None:
     os.environ["INSTANCE_PATH"] = tempfile.mkdtemp(prefix="hook-bench-")
     if len(sys.argv) > 1:
         ensure_database(sys.argv[1])
+        os.environ["DATABASE_URL"] = sys.argv[1]
         uri = sa_url(sys.argv[1])
     else:
         uri = "sqlite:///" + os.path.join(os.environ["INSTANCE_PATH"], "bench.sqlite3")
