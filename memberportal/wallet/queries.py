@@ -27,8 +27,13 @@ def wallet_of(member_id: int) -> Wallet:
     return found or Wallet(member_id=member_id, principal_cents=0, bonus_cents=0, open_disputes=0)
 
 
-def history_for_member(member_id: int, *, limit: int = 50, before_id: int | None = None):
-    """The member's own movements, newest first."""
+HISTORY_PAGE = 50
+
+
+def history_for_member(
+    member_id: int, *, limit: int = HISTORY_PAGE, before_id: int | None = None
+) -> list[WalletEntry]:
+    """The member's own movements, newest first (a page older than `before_id`)."""
     query = select(WalletEntry).where(WalletEntry.member_id == member_id)
     if before_id:
         query = query.where(WalletEntry.id < before_id)

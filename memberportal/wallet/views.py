@@ -24,11 +24,15 @@ bp = Blueprint("wallet", __name__, url_prefix="/wallet")
 def index():
     member_id = current_user.id
     topup_id = request.args.get("topup", type=int)
+    before = request.args.get("before", type=int)
+    entries = queries.history_for_member(member_id, before_id=before)
     return render(
         "wallet/index.html",
+        "wallet/_history_rows.html" if before else None,
         wallet=queries.wallet_of(member_id),
         plans=queries.plans_on_sale(utcnow()),
-        entries=queries.history_for_member(member_id),
+        entries=entries,
+        more=len(entries) == queries.HISTORY_PAGE,
         topup=queries.topup_for_member(topup_id, member_id) if topup_id else None,
         benefits_held=queries.tier_benefits_held(member_id, current_user.tier_id),
         labels=history_labels(),

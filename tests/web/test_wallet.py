@@ -255,3 +255,18 @@ def test_counter_offers_the_matches_for_part_of_a_phone(cashier_web):
     assert member.member_no in matches and "韩梅梅" in matches
     assert f"code={member.member_no}&amp;amount=10" in matches
     assert "counter-confirm" not in html
+
+
+def test_history_loads_older_movements_in_place(member_web):
+    member = member_web.member
+    topped_up(member.id)
+    for i in range(55):
+        pay(member.id, 100 + i, f"H-{i}")
+    html = member_web.get("/wallet/").get_data(as_text=True)
+    assert html.count('data-testid="entry-') == 50 and "H-54" in html and "H-4<" not in html
+    more = re.search(r'hx-get="([^"]+)"', html[html.index("wallet-history") :]).group(1)
+    fragment = member_web.get(more.replace("&amp;", "&"), headers={"HX-Request": "true"})
+    rows = fragment.get_data(as_text=True)
+    assert "<html" not in rows and rows.count('data-testid="entry-') == 6
+    assert "H-4<" in rows and 'data-testid="entry-topup"' in rows
+    assert "wallet-more" not in rows
