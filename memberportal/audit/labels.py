@@ -84,6 +84,10 @@ ACTION_LABELS = {
     "tier.updated": _l("Tier edited"),
     "tier.retired": _l("Tier retired"),
     "tier.deleted": _l("Tier deleted"),
+    "webhook.created": _l("Webhook endpoint added"),
+    "webhook.disabled": _l("Webhook endpoint disabled after failures"),
+    "webhook.enabled": _l("Webhook endpoint enabled again"),
+    "webhook.replayed": _l("Webhook delivery sent again"),
 }
 
 SUBJECT_LABELS = {
@@ -102,6 +106,8 @@ SUBJECT_LABELS = {
     "risk_rules": _l("Risk thresholds"),
     "staff": _l("Staff account"),
     "tier": _l("Tier"),
+    "webhook_endpoint": _l("Webhook endpoint"),
+    "notification_delivery": _l("Webhook delivery"),
 }
 
 
