@@ -110,6 +110,10 @@ ACTION_LABELS = {
     "wallet.spent": _l("Paid from stored value"),
     "wallet.topup_paid": _l("Stored value topped up"),
     "wallet.topup_refund": _l("Stored-value top-up refunded"),
+    "webhook.created": _l("Webhook endpoint added"),
+    "webhook.disabled": _l("Webhook endpoint disabled after failures"),
+    "webhook.enabled": _l("Webhook endpoint enabled again"),
+    "webhook.replayed": _l("Webhook delivery sent again"),
 }
 
 SUBJECT_LABELS = {
@@ -131,6 +135,8 @@ SUBJECT_LABELS = {
     "tier": _l("Tier"),
     "wallet_plan": _l("Top-up plan"),
     "wallet_settings": _l("Stored-value options"),
+    "webhook_endpoint": _l("Webhook endpoint"),
+    "notification_delivery": _l("Webhook delivery"),
 }
 
 

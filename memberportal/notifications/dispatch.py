@@ -33,7 +33,7 @@ deliveries = Delivery.__table__
 notifications = Notification.__table__
 choices = ChannelChoice.__table__
 members = Member.__table__
-BATCH = 500
+BATCH = 2000
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -50,9 +50,11 @@ def log(endpoint_id: int):
     )  # fmt: skip
 
 
-@bp.route("/<int:endpoint_id>/enable", methods=["POST"])
+@bp.route("/<int:endpoint_id>/enable", methods=["GET", "POST"])
 @role_required("webhooks.manage")
 def enable(endpoint_id: int):
+    if request.method == "GET":  # a reload: back to the endpoint's page
+        return redirect(url_for("merchant.webhooks.log", endpoint_id=endpoint_id), 303)
     if ConfirmForm().validate_on_submit() and webhooks.enable_endpoint(
         endpoint_id, actor=current_user
     ):
@@ -60,15 +62,18 @@ def enable(endpoint_id: int):
     return redirect_after_post(url_for("merchant.webhooks.log", endpoint_id=endpoint_id))
 
 
-@bp.route("/<int:endpoint_id>/deliveries/<int:delivery_id>/replay", methods=["POST"])
+@bp.route("/<int:endpoint_id>/deliveries/<int:delivery_id>/replay", methods=["GET", "POST"])
 @role_required("webhooks.manage")
 def replay(endpoint_id: int, delivery_id: int):
+    back = url_for("merchant.webhooks.log", endpoint_id=endpoint_id)
+    if request.method == "GET":  # a reload: back to the endpoint's page
+        return redirect(back, 303)
     if not ConfirmForm().validate_on_submit():
-        abort(400)
+        return redirect_after_post(back)
     try:
         webhooks.replay(delivery_id, actor=current_user, now=utcnow())
     except DomainError as error:
         flash(str(error.message), "error")
     else:
         flash(_("The delivery is queued again."), "success")
-    return redirect_after_post(url_for("merchant.webhooks.log", endpoint_id=endpoint_id))
+    return redirect_after_post(back)

@@ -82,3 +82,23 @@ def test_mark_read_touches_only_the_members_own(app):
     assert (unread_count(a.id), unread_count(b.id)) == (1, 1)
     assert services.mark_read(a.id, now=T0) == 1
     assert (unread_count(a.id), unread_count(b.id)) == (0, 1)
+
+
+def test_mall_order_ready_shipped_and_cancelled_events(app):
+    from memberportal.core.clock import utcnow
+    from memberportal.mall import services as mall
+    from tests.mall_helpers import redeem, rich_member
+
+    m = rich_member(1000)
+    pickup = redeem(m.id, factories.mall_item(points_price=100).id)
+    shipped = redeem(m.id, factories.mall_item(points_price=100, kind="shipped").id)
+    mall.ship(shipped.id, "SF Express", "SF123", actor=ACTOR, now=utcnow())
+    mall.cancel(pickup.id, actor=ACTOR, now=utcnow(), reason="changed mind")
+    with pytest.raises(DomainError):  # a refused move writes no event
+        mall.ship(shipped.id, "SF Express", "SF124", actor=ACTOR, now=utcnow())
+    got = [(kind, p.get("order_id"), p.get("tracking_no")) for kind, p in events(m.id)]
+    assert got == [
+        ("mall.order_ready", pickup.id, None),
+        ("mall.order_shipped", shipped.id, "SF123"),
+        ("mall.order_cancelled", pickup.id, None),
+    ]
