@@ -22,7 +22,7 @@ from memberportal.extensions import db
 from memberportal.members.models import Member
 from memberportal.memberships.models import ENTITLED, Membership, Plan
 from memberportal.memberships.rules import GRACE
-from memberportal.points.models import LedgerEntry
+from memberportal.points.models import EARN, LedgerEntry
 from memberportal.purchases.models import Purchase
 from memberportal.tiers.models import Tier, TierChange
 from memberportal.whatif.rules import window, window_days
@@ -159,7 +159,14 @@ def _earnings(rules, tiers, *, since: datetime, now: datetime, horizon: datetime
         )
         .select_from(p)
         .join(days, and_(p.c.at >= days.c.start_at, p.c.at <= days.c.end_at))
-        .outerjoin(entry, entry.c.id == p.c.earn_entry_id)
+        .outerjoin(
+            entry,
+            and_(
+                entry.c.source_type == "purchase",
+                entry.c.source_id == p.c.id,
+                entry.c.entry_type == EARN,
+            ),
+        )
         .where(p.c.at > since, p.c.at <= now)
         .subquery()
     )

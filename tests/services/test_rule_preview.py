@@ -72,7 +72,12 @@ def test_preview_of_rate_member_day_tier_multiplier_and_expiry_equals_the_replay
     assert sum(r.points_earned for r in replayed) == shown.points_would
     soon = db.session.scalar(
         select(func.coalesce(func.sum(LedgerEntry.points), 0))
-        .join(Purchase, Purchase.earn_entry_id == LedgerEntry.id)
+        .join(
+            Purchase,
+            (LedgerEntry.source_type == "purchase")
+            & (LedgerEntry.source_id == Purchase.id)
+            & (LedgerEntry.entry_type == "earn"),
+        )
         .where(Purchase.order_ref.like("RW-%"), LedgerEntry.expires_at <= NOW + timedelta(90))
     )
     assert soon == shown.expiring_would == shown.points_would  # all clear within 40 days

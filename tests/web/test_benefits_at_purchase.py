@@ -110,7 +110,10 @@ FORM = {
     "member_day_multiplier_pct": "200", "sign_in_growth": "5", "profile_growth": "20",
     "review_growth": "10", "referral_points": "100", "share_growth": "10",
     "approval_threshold_points": "1000", "member_day_weekday": "5",
-    "member_day_discount_bps": "12.5", "birthday_multiplier_pct": "150",
+    "member_day_discount_bps": "12.5", "birthday_multiplier_pct": "150", "sign_in_points": "5",
+    "streak_bonus_days": "7", "streak_bonus_points": "20", "streak_bonus_growth": "10",
+    "referral_welcome_points": "50", "referral_monthly_cap": "10",
+    "referral_hold_until_purchase": "y",
 }  # fmt: skip
 
 

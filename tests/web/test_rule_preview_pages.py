@@ -20,7 +20,11 @@ FORM = {
     "interaction_cap_pct": "40", "qualification_months": "12", "member_day": "",
     "member_day_multiplier_pct": "200", "sign_in_growth": "5", "profile_growth": "20",
     "review_growth": "10", "referral_points": "100", "share_growth": "10",
-    "approval_threshold_points": "1000",
+    "approval_threshold_points": "1000", "member_day_weekday": "",
+    "member_day_discount_bps": "0", "birthday_multiplier_pct": "100", "sign_in_points": "5",
+    "streak_bonus_days": "7", "streak_bonus_points": "20", "streak_bonus_growth": "10",
+    "referral_welcome_points": "50", "referral_monthly_cap": "10",
+    "referral_hold_until_purchase": "y",
 }  # fmt: skip
 
 
