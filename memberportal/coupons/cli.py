@@ -18,12 +18,14 @@ def issue(batch: int) -> None:
     last the whole day; once each per tier, paid period, quarter, birthday year or member-day
     month, so safe to rerun)."""
     from memberportal.coupons import services
+    from memberportal.notifications.services import warn_expiring_coupons
 
     issued = services.issue_all_coupons(now=utcnow(), batch=batch)
     click.echo(f"Issued {issued.tier} tier coupons and {issued.paid} paid-card coupons.")
     click.echo(
         f"Issued {issued.birthday} birthday coupons and {issued.member_day} member-day coupons."
     )
+    click.echo(f"Checked {warn_expiring_coupons(utcnow())} coupons expiring soon (warned once).")
 
 
 @coupons.command("issue-tier")

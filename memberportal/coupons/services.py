@@ -27,6 +27,7 @@ from memberportal.coupons.models import Coupon, CouponTemplate
 from memberportal.extensions import db
 from memberportal.members.models import Member
 from memberportal.memberships.queries import active_benefits
+from memberportal.notifications import outbox
 from memberportal.tiers.models import Tier
 
 TIER_ISSUER = SystemActor(audit_label="tier coupons")
@@ -104,8 +105,12 @@ def _insert_coupon(
 
 
 def _issue_one(member_id, template, reason_key, now, actor, expires_at=None) -> int | None:
+    if expires_at is None:
+        expires_at = end_of_day(rules.last_valid_day(local_date(now), template.valid_days))
     coupon_id = _insert_coupon(member_id, template, reason_key, now, expires_at)
     if coupon_id is not None:
+        # Only a row really inserted is told (a duplicate returns None): once per coupon.
+        outbox.coupon_issued(coupon_id, member_id, template, expires_at, now)
         audit.record(
             "coupon.issued",
             actor=actor,

@@ -13,6 +13,7 @@ def config() -> dict:
     return {
         "NOTIFY_REDIS_URL": env("NOTIFY_REDIS_URL", "redis://127.0.0.1:6379/0"),
         "NOTIFY_EXPIRY_WARNING_DAYS": int(env("NOTIFY_EXPIRY_WARNING_DAYS", "30")),
+        "NOTIFY_COUPON_WARNING_DAYS": int(env("NOTIFY_COUPON_WARNING_DAYS", "3")),
         "NOTIFY_QUEUE": env("NOTIFY_QUEUE", "notifications"),
         "NOTIFY_LEASE_SECONDS": int(env("NOTIFY_LEASE_SECONDS", "120")),
         # Refuse webhook URLs on private or local addresses (SSRF) unless set (tests).

@@ -17,6 +17,8 @@ CATEGORY_LABELS = {
     "tier": _l("Tier"),
     "mall": _l("Points mall orders"),
     "membership": _l("Paid card"),
+    "coupon": _l("Coupons"),
+    "wallet": _l("Stored value"),
 }
 CHANNEL_LABELS = {"inapp": _l("In the app"), "email": _l("E-mail"), "sms": _l("Text message")}
 

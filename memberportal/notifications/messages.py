@@ -6,6 +6,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from memberportal.core.i18n import current_language
+from memberportal.core.money import format_cents
 
 
 def _name(names: dict | None) -> str:
@@ -31,6 +32,18 @@ def title(kind: str, payload: dict) -> str:
             "Payment for %(plan)s failed", plan=_name(p["plan"])
         ),
         "membership.ending": lambda: _("%(plan)s is ending", plan=_name(p["plan"])),
+        "coupon.issued": lambda: _("New coupon: %(coupon)s", coupon=_name(p["name"])),
+        "coupon.expiring": lambda: _("%(coupon)s expires on %(day)s", coupon=_name(p["name"]),
+                                     day=p["expires_on"]),
+        "wallet.topup_credited": lambda: _("Top-up of %(amount)s credited",
+                                           amount=format_cents(p["pay_cents"])),
+        "wallet.payment_taken": lambda: _("Paid %(amount)s from stored value",
+                                          amount=format_cents(p["amount_cents"])),
+        "wallet.payment_refunded": lambda: _("%(amount)s refunded to stored value",
+                                             amount=format_cents(p["amount_cents"])),
+        "wallet.topup_refunded": lambda: _("Top-up refunded: %(amount)s",
+                                           amount=format_cents(p["principal_cents"])),
+        "wallet.frozen": lambda: _("Stored value frozen"),
     }  # fmt: skip
     return titles[kind]()
 
@@ -53,6 +66,19 @@ def body(kind: str, payload: dict) -> str:
         ),
         "membership.ending": lambda: _("Your benefits last until %(day)s.",
                                        day=p.get("period_end") or "-"),
+        "coupon.issued": lambda: _("%(amount)s off, valid until %(day)s.",
+                                   amount=format_cents(p["amount_cents"]), day=p["expires_on"]),
+        "coupon.expiring": lambda: _("Use it before it lapses: %(amount)s off.",
+                                     amount=format_cents(p["amount_cents"])),
+        "wallet.topup_credited": lambda: _("Bonus %(bonus)s included.",
+                                           bonus=format_cents(p.get("bonus_cents") or 0)),
+        "wallet.payment_taken": lambda: _("Order %(order)s.", order=p.get("order_ref") or "-"),
+        "wallet.payment_refunded": lambda: _("The amount is back in your stored value."),
+        "wallet.topup_refunded": lambda: _("Unspent bonus forfeited: %(bonus)s.",
+                                           bonus=format_cents(p.get("bonus_cents") or 0)),
+        "wallet.frozen": lambda: _(
+            "A payment dispute is open; stored value cannot be spent until it is settled."
+        ),
     }  # fmt: skip
     return bodies[kind]()
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from memberportal.core.db import BigID, intpk
 from memberportal.extensions import db
 
-CATEGORIES = ("points", "tier", "mall", "membership")
+CATEGORIES = ("points", "tier", "mall", "membership", "coupon", "wallet")
 CHANNELS = ("inapp", "email", "sms")
 DELIVERY_CHANNELS = (*CHANNELS, "webhook")
 DELIVERY_STATES = ("pending", "delivered", "failed")

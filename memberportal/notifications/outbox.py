@@ -165,5 +165,62 @@ def membership_updated(membership, *, was_ending: bool, now: datetime) -> None:
         membership_changed(membership, "membership.ending", key, now)
 
 
+def coupon_issued(coupon_id: int, member_id: int, template, expires_at, now: datetime) -> None:
+    """A coupon reached a member (called only for a row really inserted: once per coupon)."""
+    emit(
+        "coupon.issued",
+        member_id=member_id,
+        payload={
+            "coupon_id": coupon_id,
+            "name": _names(template),
+            "amount_cents": template.amount_cents,
+            "expires_on": local_date(expires_at).isoformat(),
+        },
+        key=str(coupon_id),
+        now=now,
+    )
+
+
+def warn_expiring_coupons(now: datetime, *, days: int | None = None) -> int:
+    """Warn of each unused coupon that expires within the warning window, once per coupon
+    (the key), however often it runs. Returns the warnings offered (rows already written are
+    skipped by the UNIQUE key)."""
+    from memberportal.coupons.models import Coupon, CouponTemplate
+
+    days = days or current_app.config.get("NOTIFY_COUPON_WARNING_DAYS", 3)
+    due = db.session.execute(
+        select(Coupon.id, Coupon.member_id, Coupon.amount_cents, Coupon.expires_at,
+               CouponTemplate.name_zh, CouponTemplate.name_en)
+        .join(CouponTemplate, CouponTemplate.id == Coupon.template_id)
+        .where(
+            Coupon.state == "issued",
+            Coupon.expires_at > now,
+            Coupon.expires_at <= now + timedelta(days=days),
+        )
+        .order_by(Coupon.id)
+    ).all()  # fmt: skip
+    rows = [
+        {
+            "member_id": member_id,
+            "payload": {
+                "coupon_id": coupon_id,
+                "name": {"zh": name_zh, "en": name_en},
+                "amount_cents": amount,
+                "expires_on": local_date(expires_at).isoformat(),
+            },
+            "key": str(coupon_id),
+        }
+        for coupon_id, member_id, amount, expires_at, name_zh, name_en in due
+    ]
+    return emit_many("coupon.expiring", rows, now=now)
+
+
+def wallet_moved(kind: str, member_id: int, *, key: str, now: datetime, **amounts) -> None:
+    """Stored value moved (or was frozen): `kind` is topup_credited, payment_taken,
+    payment_refunded, topup_refunded or frozen; `amounts` are integer fen (and flags) the
+    message shows. Called by the wallet's use cases after their conditional UPDATE decided."""
+    emit(f"wallet.{kind}", member_id=member_id, payload=amounts, key=key, now=now)
+
+
 def _names(thing) -> dict:
     return {"zh": thing.name_zh, "en": thing.name_en}

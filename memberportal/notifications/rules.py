@@ -17,6 +17,13 @@ KINDS = {
     "membership.renewed": "membership",
     "membership.payment_failed": "membership",
     "membership.ending": "membership",
+    "coupon.issued": "coupon",
+    "coupon.expiring": "coupon",
+    "wallet.topup_credited": "wallet",
+    "wallet.payment_taken": "wallet",
+    "wallet.payment_refunded": "wallet",
+    "wallet.topup_refunded": "wallet",
+    "wallet.frozen": "wallet",
 }
 
 # Until a member chooses, the in-app centre and e-mail are on, texts are off.

@@ -29,6 +29,13 @@ def warn_expiring_points(now: datetime, *, days: int | None = None) -> int:
 
 
 @use_case
+def warn_expiring_coupons(now: datetime, *, days: int | None = None) -> int:
+    """Write a warning for every unused coupon expiring within the warning window; once per
+    coupon (UNIQUE key), so running it daily warns once."""
+    return outbox.warn_expiring_coupons(now, days=days)
+
+
+@use_case
 def mark_read(member_id: int, *, now: datetime, notification_id: int | None = None) -> int:
     """Mark one (or, without an id, every) unread notification of this member read.
     Only the member's own rows are touched (the member id is part of the WHERE)."""

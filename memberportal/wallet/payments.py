@@ -23,6 +23,7 @@ from memberportal.core.clock import utcnow
 from memberportal.core.db import insert_once
 from memberportal.core.errors import NotFound
 from memberportal.extensions import db
+from memberportal.notifications import outbox
 from memberportal.payments import events as payment_events
 from memberportal.payments.gateway import get_gateway
 from memberportal.payments.rules import CHECKOUT_SESSION_TTL, stripe_id
@@ -142,6 +143,9 @@ def _dispute_opened(topup: TopUp, dispute: dict, now: datetime) -> tuple[str, st
                        updated_at=now):  # fmt: skip
         return "no_change", "dispute already known"
     _change_disputes(topup.member_id, +1, now)
+    outbox.wallet_moved(
+        "frozen", topup.member_id, key=dispute["id"], now=now, pay_cents=topup.pay_cents
+    )
     audit.record("wallet.frozen", actor=STRIPE, subject_type="member",
                  subject_id=topup.member_id, topup=topup.id, dispute=dispute["id"])  # fmt: skip
     return "applied", None

@@ -17,6 +17,7 @@ from memberportal.core.db import dialect_insert, insert_once, use_case
 from memberportal.core.errors import NotFound, ValidationFailed
 from memberportal.extensions import db
 from memberportal.members.models import Member
+from memberportal.notifications import outbox
 from memberportal.points import ledger as points_ledger
 from memberportal.points.services import expiry_for
 from memberportal.wallet import rules
@@ -168,6 +169,14 @@ def credit_topup(
             source_type="wallet_topup", source_id=topup.id, expires_at=expiry_for(now),
             actor=actor, now=now,
         )  # fmt: skip
+    outbox.wallet_moved(
+        "topup_credited",
+        topup.member_id,
+        key=str(topup.id),
+        now=now,
+        pay_cents=topup.pay_cents,
+        bonus_cents=topup.bonus_cents,
+    )
     audit.record("wallet.topup_paid", actor=actor, subject_type="member",
                  subject_id=topup.member_id, topup=topup.id, pay_cents=topup.pay_cents,
                  bonus_cents=topup.bonus_cents, payment_intent=payment_intent)  # fmt: skip
@@ -234,6 +243,15 @@ def refund_topup(topup_id: int, *, actor, now: datetime, chargeback: bool = Fals
             member_id, bonus_points, kind="wallet_bonus", source_type="wallet_topup",
             source_id=topup_id, actor=actor, now=now,
         )  # fmt: skip
+    outbox.wallet_moved(
+        "topup_refunded",
+        member_id,
+        key=str(topup_id),
+        now=now,
+        principal_cents=back,
+        bonus_cents=forfeit,
+        chargeback=chargeback,
+    )
     audit.record(f"wallet.{kind}", actor=actor, subject_type="member", subject_id=member_id,
                  topup=topup_id, principal_returned_cents=back,
                  bonus_forfeited_cents=forfeit)  # fmt: skip
@@ -297,6 +315,14 @@ def spend(
           spending=True)  # fmt: skip
     _entry(member_id, "spend", rules.Parts(-parts.principal_cents, -parts.bonus_cents),
            actor=actor, now=now, spend_id=found.id, reference=order_ref)  # fmt: skip
+    outbox.wallet_moved(
+        "payment_taken",
+        member_id,
+        key=str(found.id),
+        now=now,
+        amount_cents=amount_cents,
+        order_ref=order_ref,
+    )
     audit.record("wallet.spent", actor=actor, subject_type="member", subject_id=member_id,
                  spend=found.id, amount_cents=amount_cents, order_ref=order_ref,
                  principal_cents=parts.principal_cents, bonus_cents=parts.bonus_cents)  # fmt: skip
@@ -346,6 +372,13 @@ def refund_spend(
     _move(member_id, parts, now=now)
     _entry(member_id, "spend_refund", parts, actor=actor, now=now, spend_id=spend_id,
            reference=refund_ref)  # fmt: skip
+    outbox.wallet_moved(
+        "payment_refunded",
+        member_id,
+        key=f"{spend_id}:{refund_ref}",
+        now=now,
+        amount_cents=amount_cents,
+    )
     audit.record("wallet.spend_refunded", actor=actor, subject_type="member",
                  subject_id=member_id, spend=spend_id, amount_cents=amount_cents,
                  principal_cents=parts.principal_cents, bonus_cents=parts.bonus_cents,
