@@ -32,7 +32,7 @@ import time_machine
 
 from memberportal.mall import services as mall
 from memberportal.points import ledger
-from memberportal.points.services import adjust_points
+from memberportal.points.services import adjust_points, update_program_rules
 from memberportal.purchases.services import record_purchase, record_refund
 from memberportal.tiers.interactions import sign_in
 from tests import factories
@@ -77,6 +77,9 @@ def build() -> dict:
     record_purchase(e.id, 8000, "R-E1", source="till", actor=ACTOR, now=may_3)
     june_1 = datetime(2026, 5, 31, 16, 30, tzinfo=UTC)
     record_purchase(e.id, 3000, "R-E2", source="till", actor=ACTOR, now=june_1)
+    # The check-in makes c active; it earns no points here so that the hand-worked point
+    # figures are those of purchases, campaigns, grants and redemptions.
+    update_program_rules(actor=ACTOR, now=NOW - 3 * DAY, sign_in_points=0)
     sign_in(c.id, actor=ACTOR, now=NOW - 2 * DAY)
     redeem(a.id, tote.id, NOW - DAY)
     cancelled = redeem(c.id, tote.id, NOW - DAY)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select, update
 
 from memberportal.audit.models import AuditEntry
 from memberportal.core.actors import Actor
@@ -38,3 +38,27 @@ def record(
             details=details,
         ),
     )
+
+
+ERASED = "(erased)"
+
+
+def erase_typed_contact(action: str, matches) -> int:
+    """Blank what was typed in `action` rows (failed sign-ins) where `matches(typed)` says it
+    named a person whose data is being erased; the rest of each row stays. The trail is
+    otherwise never changed: this is the data-erasure duty's one exception. Returns the
+    number of rows blanked."""
+    rows = db.session.execute(
+        select(AuditEntry.id, AuditEntry.details).where(AuditEntry.action == action)
+    ).all()
+    blanked = 0
+    for row_id, details in rows:
+        typed = (details or {}).get("typed")
+        if typed and matches(typed):
+            db.session.execute(
+                update(AuditEntry)
+                .where(AuditEntry.id == row_id)
+                .values(details={**details, "typed": ERASED})
+            )
+            blanked += 1
+    return blanked

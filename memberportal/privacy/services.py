@@ -9,6 +9,7 @@ from sqlalchemy import delete, exists, select, update
 from werkzeug.security import check_password_hash
 
 from memberportal.accounts.models import PasswordReset
+from memberportal.accounts.rules import canonical_phone
 from memberportal.audit import services as audit
 from memberportal.claims import receipts
 from memberportal.claims.models import PENDING, REJECTED, Claim
@@ -84,6 +85,7 @@ def close_account(
         raise AccountUnderReview()
     _refuse_while_open(member_id)
     member_no, balance = member.member_no, member.points_balance
+    phone, email = member.phone, (member.email or "").lower()
     if balance > 0:
         ledger.spend(
             member_id, balance, kind="account_closed", source_type="member",
@@ -102,6 +104,12 @@ def close_account(
     if not closed:
         raise AlreadyClosed()
     photos = _erase_content(member_id, actor=actor, now=now)
+    audit.erase_typed_contact(
+        "member.sign_in_failed",
+        lambda typed: bool(
+            (phone and canonical_phone(typed) == phone) or (email and typed.lower() == email)
+        ),
+    )
     audit.record(
         "member.account_closed", actor=actor, subject_type="member", subject_id=member_id,
         member_no=member_no, points_forfeited=max(balance, 0),

@@ -30,6 +30,9 @@ SOURCES = {
     "adjust": _l("Staff grants"),
     "referral": _l("Referrals"),
     "campaign": _l("Campaigns"),
+    "sign_in": _l("Daily check-ins"),
+    "referral_welcome": _l("Invite welcomes"),
+    "wallet_bonus": _l("Top-up bonuses"),
 }
 
 

@@ -64,6 +64,7 @@ def test_a_reported_purchase_writes_only_the_rows_it_needs(client, headers):
     assert written(before) == {
         "purchases": 1, "point_lots": 1, "point_entries": 1, "growth_entries": 1,
         "api_idempotency": 1, "tier_changes": 1, "audit_entries": 1,
+        "notification_events": 1,  # the member is told of the new tier
     }  # fmt: skip
     db.session.expire_all()
     assert db.session.get(Member, member.id).points_balance == 250

@@ -64,16 +64,19 @@ def test_closing_from_the_data_page_ends_everything(app, owner_web):
     assert wrong.status_code == 422 and "password is not right" in wrong.get_data(as_text=True)
     assert db.session.get(Member, m.id).closed_at is None
 
+    # A failed sign-in before the closure keeps what was typed (the phone) in the trail.
+    mistyped = Browser(app.test_client()).submit(
+        "/login", {"contact": PHONE, "password": "wrong-wrong-1"}, headers=EN
+    )
+    assert mistyped.status_code == 422
+    assert PHONE in owner_web.get("/merchant/audit/", headers=EN).get_data(as_text=True)
+
     done = member.submit("/my-data/close", {"password": factories.PASSWORD, "confirm": "y"},
                          page="/my-data/")  # fmt: skip
     assert done.status_code == 303
     # Both sessions are over, and the old credentials sign nobody in.
     for browser in (member, other_session):
         assert browser.get("/card").status_code == 302
-    again = Browser(app.test_client()).submit(
-        "/login", {"contact": PHONE, "password": factories.PASSWORD}, headers=EN
-    )
-    assert again.status_code == 422 and "do not match an account" in again.get_data(as_text=True)
 
     # No staff page shows the person: every merchant page, with this member's ids filled in.
     seen = []
@@ -94,6 +97,12 @@ def test_closing_from_the_data_page_ends_everything(app, owner_web):
         assert f"/merchant/members/{m.id}" not in found.get_data(as_text=True), query
     assert owner_web.get(f"/merchant/claims/{ids['claim_id']}").status_code == 404
     assert db.session.scalar(select(Claim.receipt).where(Claim.member_id == m.id)) is None
+
+    # The old credentials sign nobody in (a new attempt is a new row of what was typed).
+    again = Browser(app.test_client()).submit(
+        "/login", {"contact": PHONE, "password": factories.PASSWORD}, headers=EN
+    )
+    assert again.status_code == 422 and "do not match an account" in again.get_data(as_text=True)
 
     # Staff see the closure in the audit trail.
     audit = owner_web.get("/merchant/audit/", headers=EN).get_data(as_text=True)
