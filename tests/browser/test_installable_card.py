@@ -34,9 +34,11 @@ def test_the_card_installs_and_opens_offline(installed_phone):
     assert manifest["errors"] == [], manifest["errors"]
     assert json.loads(manifest["data"])["start_url"] == "/card"
     assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
-    controlled = """navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller
-        || new Promise(done => navigator.serviceWorker.oncontrollerchange = done))"""
-    assert phone.evaluate(controlled)
+    # True once a worker controls the page (a worker object itself would arrive as {}).
+    controlled = """navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller
+        || new Promise(done => navigator.serviceWorker.oncontrollerchange =
+            () => done(!!navigator.serviceWorker.controller)))"""
+    assert phone.evaluate(controlled) is True
     scope = phone.evaluate("navigator.serviceWorker.ready.then(r => r.scope)")
     assert scope == phone.url.replace("/card", "/")
     tier = phone.get_by_test_id("tier").inner_text()
