@@ -6,7 +6,7 @@ then reports in one run each report page's median time as a ratio of the median 
 `SELECT count(*) FROM point_entries` (the yardstick: one scan of the ledger). Target: every
 page under 10x.
 
-    .venv/bin/python bench/reports_bench.py [postgresql://postgres@127.0.0.1:5432/mp_i16] [--keep]
+    .venv/bin/python bench/reports_bench.py [postgresql://postgres@127.0.0.1:5432/memberportal_reports_bench] [--keep]
 
 The schema of that database is dropped and rebuilt (use a throw-away one); --keep measures
 the data a previous run loaded.
@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, text
 
 ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
 KEEP = "--keep" in sys.argv
-URL = ARGS[0] if ARGS else "postgresql://postgres@127.0.0.1:5432/mp_i16"
+URL = ARGS[0] if ARGS else "postgresql://postgres@127.0.0.1:5432/memberportal_reports_bench"
 MEMBERS, PURCHASES, LEDGER = 100_000, 300_000, 2_000_000
 ROUNDS = 9
 PASSWORD = "bench-password-1"
