@@ -6,10 +6,10 @@ then reports in one run each report page's median time as a ratio of the median 
 `SELECT count(*) FROM point_entries` (the yardstick: one scan of the ledger). Target: every
 page under 10x.
 
-    .venv/bin/python bench/reports_bench.py [postgresql://postgres@127.0.0.1:5432/memberportal_reports_bench] [--keep]
+    .venv/bin/python bench/reports_bench.py [DATABASE_URL] [--keep]
 
-The schema of that database is dropped and rebuilt (use a throw-away one); --keep measures
-the data a previous run loaded.
+The schema of that database (default: memberportal_reports_bench on 127.0.0.1) is dropped
+and rebuilt (use a throw-away one); --keep measures the data a previous run loaded.
 """
 
 from __future__ import annotations

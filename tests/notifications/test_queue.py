@@ -1,6 +1,7 @@
 """The job queue on Redis: a commit wakes a worker, which delivers; failures are retried
 with backoff through RQ's scheduled jobs; without Redis the worker works in-process."""
 
+import uuid
 from datetime import timedelta
 
 from redis import Redis
@@ -42,7 +43,8 @@ def test_a_commit_wakes_the_worker_which_delivers(queue_app, smtp):
 
 
 def test_a_failed_delivery_is_scheduled_again_with_backoff(make_app, redis_url):
-    app = make_app(NOTIFY_REDIS_URL=redis_url, NOTIFY_QUEUE="test-backoff", MAIL_BACKEND="smtp",
+    name = f"test-backoff-{uuid.uuid4().hex[:8]}"  # its own queue: suites may share Redis
+    app = make_app(NOTIFY_REDIS_URL=redis_url, NOTIFY_QUEUE=name, MAIL_BACKEND="smtp",
                    MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())  # fmt: skip
     with app.app_context():
         q = _queue(app)
