@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exc, select
+from sqlalchemy import exc, exists, or_, select, update
 
 from memberportal.audit import services as audit
 from memberportal.brand.models import BrandSettings
@@ -81,16 +81,30 @@ def save_brand(name: str, time_zone: str, currency_display: str, *, actor) -> Br
     if currency_display not in brand.CURRENCY_DISPLAYS:
         raise BrandRuleBroken("currency_display", _l("Choose how amounts are shown."))
     row = db.session.get(BrandSettings, 1, with_for_update=True)
-    current_zone = row.time_zone if row else brand.current()["time_zone"]
-    if time_zone != current_zone and db.session.scalar(select(Member.id).limit(1)) is not None:
-        raise BrandRuleBroken("time_zone", ZONE_LOCKED)
     before = {"name": row.name, "time_zone": row.time_zone,
               "currency_display": row.currency_display} if row else {}  # fmt: skip
     if row is None:
+        current_zone = brand.current()["time_zone"]
+        if time_zone != current_zone and db.session.scalar(select(Member.id).limit(1)):
+            raise BrandRuleBroken("time_zone", ZONE_LOCKED)
         row = BrandSettings(id=1, name=name, time_zone=time_zone, currency_display=currency_display)
         db.session.add(row)
     else:
-        row.name, row.time_zone, row.currency_display = name, time_zone, currency_display
+        # The zone may change only while no member exists: the UPDATE itself says so (not the
+        # row lock, which SQLite drops), so a member who joined meanwhile keeps the zone.
+        settings_table = BrandSettings.__table__
+        no_member = ~exists().where(Member.id.is_not(None))
+        saved = db.session.execute(
+            update(settings_table)
+            .where(
+                settings_table.c.id == 1,
+                or_(settings_table.c.time_zone == time_zone, no_member),
+            )
+            .values(name=name, time_zone=time_zone, currency_display=currency_display)
+        ).rowcount
+        if not saved:
+            raise BrandRuleBroken("time_zone", ZONE_LOCKED)
+        db.session.expire(row)
     db.session.flush()
     after = {"name": name, "time_zone": time_zone, "currency_display": currency_display}
     audit.record(
@@ -108,7 +122,13 @@ def finish_setup(*, actor, now: datetime) -> BrandSettings:
         raise BrandRuleBroken("name", _l("Save the brand's name and time zone first."))
     if not program_open():
         raise SetupIncomplete()
-    if row.setup_done_at is None:
-        row.setup_done_at = now
+    settings_table = BrandSettings.__table__
+    finished = db.session.execute(
+        update(settings_table)
+        .where(settings_table.c.id == 1, settings_table.c.setup_done_at.is_(None))
+        .values(setup_done_at=now)
+    ).rowcount  # once: of two finishes at once, one records it (also on SQLite)
+    if finished:
         audit.record("brand.setup_finished", actor=actor, subject_type="brand", subject_id=1)
+        db.session.expire(row)
     return row

@@ -64,3 +64,9 @@ def test_setup_finishes_only_with_the_brand_and_an_entry_tier():
     services.save_brand("A", "Asia/Shanghai", "symbol", actor=SYSTEM)
     services.finish_setup(actor=SYSTEM, now=utcnow())
     assert services.setup_done()
+    first = services.settings().setup_done_at
+    services.finish_setup(actor=SYSTEM, now=utcnow())  # again: a conditional UPDATE, once
+    db.session.expire_all()
+    assert services.settings().setup_done_at == first
+    finished = select(AuditEntry).where(AuditEntry.action == "brand.setup_finished")
+    assert len(db.session.scalars(finished).all()) == 1
