@@ -34,25 +34,23 @@ with engine.connect() as _conn:
         )
     ).all()
 ACTOR = f"api {CLIENT_NAME}"
+CODES = {tier_id: code for tier_id, code, _threshold in LADDER}
 
-ANSWER = text(
-    "INSERT INTO api_idempotency (client_id, key, request_hash, resource, status, body, "
-    "created_at) VALUES (:client, :key, :hash, :resource, 201, CAST(:body AS json), now()) "
-    "ON CONFLICT (client_id, key) DO NOTHING RETURNING id"
+# The member's row, written once and locked by it: balance, growth and the growth shown.
+MEMBER = text(
+    "UPDATE members SET points_balance = points_balance + :points, "
+    "growth_spend = growth_spend + :growth, growth = growth_spend + :growth "
+    "WHERE member_no = :member AND points_debt = 0 "
+    "RETURNING id, tier_id, growth_spend, points_balance"
 )
+MOVE = text("UPDATE members SET tier_id = :tier, tier_since = now() WHERE id = :id")
+# The purchase, with the request's key and hash and what it answered.
 PURCHASE = text(
     "INSERT INTO purchases (member_id, source, order_ref, amount_cents, refunded_cents, "
     "rate_pct, multiplier_pct, points_earned, points_refunded, growth_earned, growth_refunded, "
-    "actor_label, at) SELECT id, :source, :ref, :amount, 0, 100, 100, :points, 0, :growth, 0, "
-    ":actor, now() FROM members WHERE member_no = :member "
-    "ON CONFLICT (source, order_ref) DO NOTHING RETURNING id, member_id"
-)
-# The member's row, locked and read once, then written once: balance, growth, the tier.
-LOCK = text("SELECT tier_id, growth_spend FROM members WHERE id = :id FOR UPDATE")
-MEMBER = text(
-    "UPDATE members SET points_balance = points_balance + :points, growth_spend = :spend, "
-    "growth = :spend, tier_id = :tier WHERE id = :id AND points_debt = 0 "
-    "RETURNING points_balance"
+    "actor_label, at, request_key, request_hash, balance_after, tier_after, tier_move) "
+    "VALUES (:id, :source, :ref, :amount, 0, 100, 100, :points, 0, :growth, 0, :actor, now(), "
+    ":key, :hash, :balance, :tier, :move) ON CONFLICT DO NOTHING RETURNING id"
 )
 LOT = text(
     "INSERT INTO point_lots (member_id, amount, remaining, earned_at, expires_at, "
@@ -65,10 +63,6 @@ ENTRY = text(
     "(:id, 'earn', 'purchase', :points, 0, :lot, 'purchase', :purchase, "
     "now() + interval '1 year', 'api', :client, :actor, now())"
 )
-GROWTH = text(
-    "INSERT INTO growth_entries (member_id, kind, cause, amount, source_type, source_id, at) "
-    "VALUES (:id, 'spend', 'purchase', :growth, 'purchase', :purchase, now())"
-)
 TIER_CHANGE = text(
     "INSERT INTO tier_changes (member_id, from_tier_id, to_tier_id, cause, growth_spend, "
     "growth_interaction, actor_label, at) VALUES (:id, :old, :new, 'growth', :spend, 0, "
@@ -79,16 +73,19 @@ AUDIT = text(
     "subject_id, details) VALUES (now(), 'api', :client, :actor, :action, 'member', :id, "
     "CAST(:details AS json))"
 )
+NOTIFY = text(
+    "INSERT INTO notification_events (kind, category, member_id, payload, dedupe_key, "
+    "created_at) VALUES ('tier.up', 'tier', :id, CAST(:payload AS json), md5(random()::text), "
+    "now())"
+)
 
 # What one purchase writes, in order (bench/purchase_statements.py lists the real path's).
 ROWS = (
-    "purchases",
-    "members (locked and read, then one UPDATE)",
+    "members (one UPDATE, which locks the row)",
+    "purchases (with the request key and the answer)",
     "point_lots",
     "point_entries",
-    "growth_entries",
-    "tier_changes + audit_entries when the tier moves",
-    "api_idempotency (with the answer)",
+    "tier_changes + audit_entries + notification_events when the tier moves",
 )  # api_usage: one row per client and hour, added every few seconds, left out here
 
 
@@ -108,40 +105,37 @@ def purchase():
     amount, ref = data["amount_cents"], data["order_ref"]
     points = growth = amount // 100
     with engine.begin() as conn:
-        bought = conn.execute(
-            PURCHASE,
-            {"source": f"api:{CLIENT_ID}", "ref": ref, "amount": amount, "points": points,
-             "growth": growth, "actor": ACTOR, "member": data["member"]},
-        ).one()  # fmt: skip
-        old_tier, spend = conn.execute(LOCK, {"id": bought.member_id}).one()
-        spend += growth
+        member_id, old_tier, spend, balance = conn.execute(
+            MEMBER, {"points": points, "growth": growth, "member": data["member"]}
+        ).one()
         new_tier = _tier_for(old_tier, spend)
-        balance = conn.execute(
-            MEMBER,
-            {"points": points, "spend": spend, "tier": new_tier, "id": bought.member_id},
-        ).scalar_one()
-        lot = conn.execute(LOT, {"id": bought.member_id, "points": points}).scalar_one()
-        conn.execute(
-            ENTRY,
-            {"id": bought.member_id, "points": points, "lot": lot, "purchase": bought.id,
-             "client": CLIENT_ID, "actor": ACTOR},
-        )  # fmt: skip
-        conn.execute(GROWTH, {"id": bought.member_id, "growth": growth, "purchase": bought.id})
         if new_tier != old_tier:
+            conn.execute(MOVE, {"tier": new_tier, "id": member_id})
             conn.execute(
                 TIER_CHANGE,
-                {"id": bought.member_id, "old": old_tier, "new": new_tier, "spend": spend,
+                {"id": member_id, "old": old_tier, "new": new_tier, "spend": spend,
                  "actor": ACTOR},
             )  # fmt: skip
             conn.execute(
                 AUDIT,
                 {"client": CLIENT_ID, "actor": ACTOR, "action": "tier.changed",
-                 "id": bought.member_id, "details": json.dumps({"new": new_tier})},
+                 "id": member_id, "details": json.dumps({"new": new_tier})},
             )  # fmt: skip
-        body = {"purchase_id": bought.id, "points_earned": points, "balance": balance}
-        conn.execute(
-            ANSWER,
-            {"client": CLIENT_ID, "key": f"order:{ref}", "hash": hashlib.sha256(raw).hexdigest(),
-             "resource": f"purchase:{ref}", "body": json.dumps(body)},
+            conn.execute(NOTIFY, {"id": member_id, "payload": json.dumps({"new": new_tier})})
+        code = CODES[new_tier]
+        purchase_id = conn.execute(
+            PURCHASE,
+            {"id": member_id, "source": f"api:{CLIENT_ID}", "ref": ref, "amount": amount,
+             "points": points, "growth": growth, "actor": ACTOR, "key": f"order:{ref}",
+             "hash": hashlib.sha256(raw).hexdigest(), "balance": balance, "tier": code,
+             "move": f"{CODES[old_tier]}->{code}" if new_tier != old_tier else None},
         ).scalar_one()  # fmt: skip
+        lot = conn.execute(LOT, {"id": member_id, "points": points}).scalar_one()
+        conn.execute(
+            ENTRY,
+            {"id": member_id, "points": points, "lot": lot, "purchase": purchase_id,
+             "client": CLIENT_ID, "actor": ACTOR},
+        )  # fmt: skip
+        body = {"purchase_id": purchase_id, "points_earned": points, "balance": balance,
+                "tier": code}  # fmt: skip
     return jsonify(body), 201

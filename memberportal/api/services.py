@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, delete, exc, select, update
+from sqlalchemy import bindparam, delete, exc, exists, or_, select, update
 
 from memberportal.api.errors import api_code, error_body
 from memberportal.api.models import ApiClient, ClientActor, IdempotencyRecord
@@ -19,6 +19,8 @@ from memberportal.core.clock import utcnow
 from memberportal.core.db import dialect_insert, use_case
 from memberportal.core.errors import AlreadyExists, DomainError, NotFound, ValidationFailed
 from memberportal.extensions import db
+from memberportal.members.models import Member
+from memberportal.purchases.models import Purchase
 
 IDEMPOTENCY_KEEP = timedelta(days=7)
 
@@ -149,7 +151,7 @@ def answer_once(
     except IdempotencyConflict:
         raise
     except DomainError as error:
-        return _answer_error(client_id, key, fingerprint, resource, error)
+        return answer_error(client_id, key, fingerprint, resource, error)
 
 
 @use_case
@@ -161,7 +163,8 @@ def _answer_first(client_id, key, fingerprint, compute, resource) -> Answer:
 
 
 @use_case
-def _answer_error(client_id, key, fingerprint, resource, error: DomainError) -> Answer:
+def answer_error(client_id, key, fingerprint, resource, error: DomainError) -> Answer:
+    """Store a refusal as the answer to the key (unless one is stored already: replay it)."""
     status, body = api_code(error).status, error_body(error)
     if _claim(client_id, key, fingerprint, resource, status, body) is None:
         return _replay(client_id, key, fingerprint)  # a request with this key answered first
@@ -208,6 +211,62 @@ def first_answer_for(
     if record.request_hash != fingerprint:
         raise IdempotencyConflict(conflict or ORDER_REF_CONFLICT)
     return Answer(record.status, record.body, True)
+
+
+# A purchase reported through the API is written only while no other answer is stored under
+# its request key (a refusal stored by answer_error): purchases.services.ReportedBy.
+PURCHASE_UNANSWERED = ~exists().where(
+    IdempotencyRecord.client_id == bindparam("client_id"),
+    IdempotencyRecord.key == bindparam("request_key"),
+)
+
+
+def purchase_answer(client_id: int, key: str, order_ref: str, fingerprint: str) -> Answer | None:
+    """The first answer to a purchase request that is not written a second time: a refusal
+    stored under the key, or the purchase recorded under the key or the order reference
+    (answered from its own row). None when neither exists. The same key or order with
+    another request raises IdempotencyConflict."""
+    stored = db.session.scalars(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.client_id == client_id, IdempotencyRecord.key == key
+        )
+    ).first()
+    if stored is not None:
+        if stored.request_hash != fingerprint:
+            raise IdempotencyConflict()
+        return Answer(stored.status, stored.body, True)
+    source = f"api:{client_id}"
+    row = db.session.execute(
+        select(Purchase, Member.member_no)
+        .join(Member, Member.id == Purchase.member_id)
+        .where(Purchase.source == source,
+               or_(Purchase.request_key == key, Purchase.order_ref == order_ref))
+        .order_by((Purchase.request_key == key).desc())
+        .limit(1)
+    ).first()  # fmt: skip
+    if row is None:
+        return None
+    purchase, member_no = row
+    if purchase.request_hash is None:  # answered before answers were kept on the purchase
+        return first_answer_for(client_id, f"purchase:{order_ref}", fingerprint)
+    if purchase.request_hash != fingerprint:
+        raise IdempotencyConflict(None if purchase.request_key == key else ORDER_REF_CONFLICT)
+    return Answer(201, purchase_answer_body(purchase, member_no), True)
+
+
+def purchase_answer_body(purchase: Purchase, member_no: str) -> dict:
+    """What POST /api/v1/purchases answers, from the purchase's row."""
+    old, _, new = (purchase.tier_move or "").partition("->")
+    return {
+        "purchase_id": purchase.id,
+        "order_ref": purchase.order_ref,
+        "member_no": member_no,
+        "points_earned": purchase.points_earned,
+        "growth_earned": purchase.growth_earned,
+        "balance": purchase.balance_after,
+        "tier": purchase.tier_after,
+        "tier_change": {"old": old, "new": new} if new else None,
+    }
 
 
 @use_case

@@ -29,12 +29,14 @@ from memberportal.api.schemas import (
 from memberportal.core.clock import utcnow
 from memberportal.core.errors import DomainError
 from memberportal.extensions import csrf, limiter
-from memberportal.members.queries import lookup_member, phone_last_digits
+from memberportal.members.errors import MemberCodeExpired
+from memberportal.members.queries import lookup_member, parse_code, phone_last_digits
 from memberportal.memberships.queries import active_benefits
 from memberportal.points.errors import UnknownMember
 from memberportal.purchases import queries as purchase_queries
 from memberportal.purchases import services as purchases
 from memberportal.purchases.errors import DuplicatePurchase, UnknownPurchase
+from memberportal.purchases.services import ReportedBy
 
 bp = Blueprint(
     "api",
@@ -60,12 +62,6 @@ class MissingToken(Unauthorized):
 class RevokedToken(Unauthorized):
     code = "revoked_token"
     default_message = _l("This API token has been revoked.")
-
-
-class MemberCodeExpired(DomainError):
-    code = "member_code_expired"
-    status = 404
-    default_message = _l("This card code has expired: ask the member to refresh the card.")
 
 
 def _rate_key() -> str:
@@ -235,38 +231,29 @@ def discount_body(member_id: int) -> dict | None:
 def create_purchase(data: dict):
     """Report a purchase: earns points and growth for the member. Safe to retry."""
     order_ref = data["order_ref"]
-    resource = f"purchase:{order_ref}"
     key = _request_key(f"order:{order_ref}")
     fingerprint = request_fingerprint("POST", request.path, request.get_json(silent=True) or {})
     client = require_client()
-
-    def compute() -> tuple[int, dict]:
-        found = lookup_member(data["member"], utcnow())
-        if found.expired:
-            raise MemberCodeExpired()
-        member = found.member
-        if member is None:
-            raise UnknownMember()
-        try:
-            result = purchases.record_purchase(
-                member.id,
-                data["amount_cents"],
-                order_ref,
-                source=f"api:{client.id}",
-                actor=client,
-                now=utcnow(),
-                note=data.get("note"),
-                store=data.get("store"),
-            )
-        except DuplicatePurchase:
-            first = services.first_answer_for(client.id, resource, fingerprint)
-            if first is None:
-                raise
-            return first.status, first.body
-        return 201, PURCHASE_OUT.dump(purchase_body(result, member.member_no, order_ref))
-
-    answer = services.answer_once(client.id, key, fingerprint, compute, resource=resource)
-    return _answer(answer)
+    reported = ReportedBy(key, fingerprint, services.PURCHASE_UNANSWERED, {"client_id": client.id})
+    try:
+        result = purchases.record_purchase(
+            None, data["amount_cents"], order_ref, source=f"api:{client.id}", actor=client,
+            now=utcnow(), note=data.get("note"), store=data.get("store"),
+            member_code=parse_code(data["member"]), reported=reported,
+        )  # fmt: skip
+    except DuplicatePurchase:
+        first = services.purchase_answer(client.id, key, order_ref, fingerprint)
+        if first is None:
+            raise
+        return _answer(first)
+    except DomainError as error:
+        # A refusal is the answer to this key, unless the key already names a purchase.
+        first = services.purchase_answer(client.id, key, order_ref, fingerprint)
+        if first is None:
+            first = services.answer_error(client.id, key, fingerprint, None, error)
+        return _answer(first)
+    body = purchase_body(result, result.member_no, order_ref)
+    return _answer(services.Answer(201, PURCHASE_OUT.dump(body), False))
 
 
 def paid_membership(member_id: int) -> dict | None:

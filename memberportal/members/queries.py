@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import phonenumbers
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from memberportal.accounts.rules import canonical_phone, phone_region
 from memberportal.core.clock import utcnow
@@ -61,35 +61,63 @@ class Lookup:
     expired: bool = False
 
 
-def lookup_member(text: str, now: datetime | None = None) -> Lookup:
-    """What a cashier scans or types: the card's rotating code, a member number or a phone.
+@dataclass(frozen=True)
+class MemberCode:
+    """What a scanned or typed text can name: a rotating card code (`rotating` set, naming
+    `member_no`), or a member number or phone (`member_no` is the text, `phone` its canonical
+    form when it reads as one)."""
 
-    The card's fixed secret (members.card_code) is never accepted: it only keys the rotating
-    codes, so an old screenshot of a card opens nothing."""
-    phone = canonical_phone(text or "")
+    member_no: str
+    phone: str | None = None
+    rotating: str | None = None
+
+    def where(self):
+        """The members it may name (open accounts only), for a caller's own query."""
+        if self.rotating:
+            matches = Member.member_no == self.member_no
+        else:
+            matches = or_(Member.member_no == self.member_no, *(
+                [Member.phone == self.phone] if self.phone else []
+            ))  # fmt: skip
+        return and_(matches, Member.closed_at.is_(None))
+
+    def prefer(self):
+        """ORDER BY for several matches: the member number over the phone."""
+        return (Member.member_no != self.member_no, Member.id)
+
+    def check(self, member_no: str, card_secret: str, now: datetime) -> Lookup:
+        """How the member found by `where` (their number and card secret) was named: an
+        expired rotating code names nobody."""
+        if self.rotating:
+            if rules.code_is_current(_code_key(), member_no, card_secret, self.rotating, now):
+                return Lookup(None, "code")
+            return Lookup(None, expired=True)
+        return Lookup(None, "member_no" if member_no == self.member_no else "phone")
+
+
+def parse_code(text: str | None) -> MemberCode | None:
+    """What a cashier scans or types: the card's rotating code, a member number or a phone
+    (None for an empty text). The card's fixed secret (members.card_code) is never accepted:
+    it only keys the rotating codes, so an old screenshot of a card opens nothing."""
     code = normalise_code(text)
     if not code:
-        return Lookup(None)
+        return None
     member_no = rules.split_rotating_code(code)
     if member_no is not None:
-        member = db.session.scalar(
-            select(Member).where(Member.member_no == member_no, Member.closed_at.is_(None))
-        )
-        if member is None:
-            return Lookup(None)
-        key = _code_key()
-        if rules.code_is_current(key, member.member_no, member.card_code, code, now or utcnow()):
-            return Lookup(member, "code")
-        return Lookup(None, expired=True)
-    matches = [Member.member_no == code]
-    if phone:
-        matches.append(Member.phone == phone)
-    member = db.session.scalars(
-        select(Member).where(or_(*matches), Member.closed_at.is_(None))
-    ).first()
+        return MemberCode(member_no, rotating=code)
+    return MemberCode(code, phone=canonical_phone(text or "") or None)
+
+
+def lookup_member(text: str, now: datetime | None = None) -> Lookup:
+    """Who the card's rotating code, a member number or a phone names, and how (parse_code)."""
+    code = parse_code(text)
+    if code is None:
+        return Lookup(None)
+    member = db.session.scalars(select(Member).where(code.where()).order_by(*code.prefer())).first()
     if member is None:
         return Lookup(None)
-    return Lookup(member, "member_no" if member.member_no == code else "phone")
+    found = code.check(member.member_no, member.card_code, now or utcnow())
+    return replace(found, member=None if found.expired else member)
 
 
 def find_member(code: str, now: datetime | None = None) -> Member | None:

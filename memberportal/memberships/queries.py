@@ -60,11 +60,7 @@ def active_benefits(member_id: int, now: datetime) -> ActiveBenefits | None:
         .join(Plan, Plan.id == Membership.plan_id)
         .join(Member, Member.id == Membership.member_id)
         .join(Tier, Tier.id == Member.tier_id)
-        .where(
-            Membership.member_id == member_id,
-            Membership.status.in_(ENTITLED),
-            Membership.current_period_end > now - GRACE,
-        )
+        .where(*_entitled(member_id, now))
         .order_by(Membership.current_period_end.desc())
         .limit(1)
     ).first()
@@ -72,6 +68,29 @@ def active_benefits(member_id: int, now: datetime) -> ActiveBenefits | None:
         return None
     code, multiplier, plan_bps, tier_bps, *rest = row
     return ActiveBenefits(code, multiplier, card_discount_bps(plan_bps, tier_bps), *rest)
+
+
+def _entitled(member_id, now: datetime) -> tuple:
+    """The member's memberships that give their benefits at `now` (a value or a column)."""
+    return (
+        Membership.member_id == member_id,
+        Membership.status.in_(ENTITLED),
+        Membership.current_period_end > now - GRACE,
+    )
+
+
+def card_multiplier(member_id_column, now: datetime):
+    """The points multiplier of the paid card the member holds at `now` (NULL when none), as
+    a scalar subquery for a caller's own query (a purchase's context): the same membership
+    active_benefits picks."""
+    return (
+        select(Plan.points_multiplier_pct)
+        .join(Membership, Membership.plan_id == Plan.id)
+        .where(*_entitled(member_id_column, now))
+        .order_by(Membership.current_period_end.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def has_had_membership(member_id: int) -> bool:

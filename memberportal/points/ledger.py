@@ -9,6 +9,7 @@ equals the sum of the open lots minus the debt, and the sum of the member's entr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -117,6 +118,7 @@ class Credited:
     entry_id: int
     balance: int  # the member's balance after the credit, as locked in this transaction
     member_row: tuple = ()  # the caller's `member_returning` columns, after its `member_values`
+    source_id: int | None = None  # what `source` returned
 
 
 @use_case
@@ -132,6 +134,7 @@ def credit(
     now: datetime,
     member_values: dict | None = None,
     member_returning: tuple = (),
+    source: Callable[[int, tuple], int] | None = None,
 ) -> Credited:
     """`earn` for callers that need only the entry's id and the new balance (no ORM object).
 
@@ -139,13 +142,18 @@ def credit(
     other columns of the member's row in the same use case (a purchase's growth) passes
     them as `member_values` (column name -> value or SQL expression) and gets the
     `member_returning` columns back as written: the row is then written once, by the UPDATE
-    that credits it and locks it, instead of once per area.
+    that credits it and locks it, instead of once per area. `source`, given instead of
+    `source_id`, writes the source once the member's row is credited and locked: it is called
+    with the new balance and the `member_returning` values and returns the source's id (a
+    purchase keeps the balance it answered).
     """
     _positive(points)
     balance, repaid, lot_id, row = _credit_member(
         member_id, points, now=now, expires_at=expires_at, also=member_values or {},
         returning=member_returning,
     )  # fmt: skip
+    if source is not None:
+        source_id = source(balance, row)
     entry_id = db.session.execute(
         INSERT_ENTRY,
         dict(
@@ -155,7 +163,7 @@ def credit(
             actor_label=actor.audit_label, at=now,
         ),
     ).scalar_one()  # fmt: skip
-    return Credited(entry_id, balance, row)
+    return Credited(entry_id, balance, row, source_id)
 
 
 def _credit_member(

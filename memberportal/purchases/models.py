@@ -15,6 +15,8 @@ class Purchase(db.Model):
     __tablename__ = "purchases"
     __table_args__ = (
         UniqueConstraint("source", "order_ref"),
+        # A reporting system's request key, once per system (API purchases; purchases_0004).
+        UniqueConstraint("source", "request_key"),
         CheckConstraint("amount_cents > 0", name="amount_positive"),
         CheckConstraint(
             "refunded_cents >= 0 AND refunded_cents <= amount_cents", name="refund_within_amount"
@@ -71,6 +73,15 @@ class Purchase(db.Model):
     store: Mapped[str | None] = mapped_column(String(100))
     actor_label: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime]
+    # The request that reported it (API: the client's request key and the request's hash),
+    # and what the purchase answered that is not a fact of the purchase itself: the balance
+    # and the tier after it, and the move it made ("VIP1->VIP2"). A retry is answered from
+    # this row. The key and hash are forgotten after the days clients may retry within.
+    request_key: Mapped[str | None] = mapped_column(String(200))
+    request_hash: Mapped[str | None] = mapped_column(String(64))
+    balance_after: Mapped[int | None]
+    tier_after: Mapped[str | None] = mapped_column(String(16))
+    tier_move: Mapped[str | None] = mapped_column(String(40))
 
     @property
     def refundable_cents(self) -> int:

@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from memberportal.core.clock import local_date
 from memberportal.extensions import db
+from memberportal.members.errors import MemberCodeExpired
+from memberportal.members.models import Member
+from memberportal.members.queries import MemberCode
+from memberportal.points.errors import UnknownMember
+from memberportal.points.models import ProgramRules
+from memberportal.points.services import DEFAULT_RULES
 from memberportal.purchases.models import Purchase
 from memberportal.purchases.rules import best_discount
+from memberportal.tiers.models import Tier
+from memberportal.tiers.rules import Rung
+
+members = Member.__table__
+rules_table = ProgramRules.__table__
+tiers = Tier.__table__
+RULE_COLUMNS = tuple(rules_table.c[name] for name in DEFAULT_RULES)
+LADDER_COLUMNS = tuple(
+    tiers.c[name].label(f"t_{name}")
+    for name in ("id", "code", "rank", "name_zh", "name_en", "growth_threshold",
+                 "points_multiplier_pct", "retired_at")
+)  # fmt: skip
 
 
 def purchases_for_member(member_id: int, limit: int = 50) -> list[Purchase]:
@@ -47,3 +66,80 @@ def discount_now(member_id: int, now: datetime) -> tuple[str | None, int]:
     if member_day_today(local_date(now)):
         offers.append(("member_day", program_rules().member_day_discount_bps))
     return best_discount(offers)
+
+
+@dataclass(frozen=True)
+class PurchaseContext:
+    """Everything a purchase is planned from, read in one query (purchase_context)."""
+
+    member_id: int
+    member_no: str
+    tier_id: int
+    birthday: date | None
+    rules: object  # points.models.ProgramRules, detached (the defaults when never saved)
+    ladder: tuple[Rung, ...]  # every tier, retired ones too, lowest rank first
+    card_multiplier_pct: int | None  # the paid card's, while one is held now
+    tier_benefits_held: bool  # False while a tier tied to the stored balance finds it empty
+    reward_held: bool  # a referral reward waits for this member's first purchase
+
+    @property
+    def tier(self) -> Rung:
+        return next(rung for rung in self.ladder if rung.id == self.tier_id)
+
+    def rung(self, tier_id: int) -> Rung:
+        return next(rung for rung in self.ladder if rung.id == tier_id)
+
+
+def purchase_context(
+    *, now: datetime, member_id: int | None = None, code: MemberCode | None = None
+) -> PurchaseContext:
+    """The member (by id, or by what a cashier scanned or typed), the program rules, the tier
+    ladder, the paid card's multiplier, whether the tier's benefits are held and whether a
+    referral reward waits: one query, a row per tier. Raises UnknownMember, MemberCodeExpired
+    (a rotating code no longer current). Read without a lock: the purchase writes the member's
+    counters relative to the row it then locks."""
+    from memberportal.memberships.queries import card_multiplier
+    from memberportal.points.services import rules_from_row
+    from memberportal.referrals.queries import reward_held_for
+    from memberportal.wallet.queries import tier_benefits_held_clause
+
+    query = (
+        select(
+            members.c.id,
+            members.c.member_no,
+            members.c.card_code,
+            members.c.tier_id,
+            members.c.birthday,
+            card_multiplier(members.c.id, now).label("card_multiplier_pct"),
+            tier_benefits_held_clause(members.c.id, members.c.tier_id).label("tier_held"),
+            reward_held_for(members.c.id).label("reward_held"),
+            *RULE_COLUMNS,
+            *LADDER_COLUMNS,
+        )  # fmt: skip
+        .select_from(members)
+        .outerjoin(rules_table, rules_table.c.id == 1)
+        .join(tiers, true())
+    )
+    if code is not None:
+        query = query.where(code.where()).order_by(*code.prefer(), tiers.c.rank)
+    else:
+        query = query.where(members.c.id == member_id).order_by(tiers.c.rank)
+    rows = db.session.execute(query).all()
+    if not rows:
+        raise UnknownMember()
+    first = rows[0]
+    if code is not None:
+        found = code.check(first.member_no, first.card_code, now)
+        if found.expired:
+            raise MemberCodeExpired()
+    mine = [row for row in rows if row.id == first.id]
+    return PurchaseContext(
+        first.id, first.member_no, first.tier_id, first.birthday,
+        rules_from_row(first._mapping), tuple(_rung(row) for row in mine),
+        first.card_multiplier_pct, bool(first.tier_held), bool(first.reward_held),
+    )  # fmt: skip
+
+
+def _rung(row) -> Rung:
+    return Rung(row.t_id, row.t_code, row.t_rank, row.t_name_zh, row.t_name_en,
+                row.t_growth_threshold, row.t_points_multiplier_pct, row.t_retired_at)  # fmt: skip

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exc, select, update
+from sqlalchemy import bindparam, exc, or_, select, update
 
 from memberportal.audit import services as audit
 from memberportal.core.db import dialect_insert, use_case
@@ -19,16 +19,16 @@ from memberportal.coupons.errors import CouponUnknown
 from memberportal.coupons.models import Coupon
 from memberportal.extensions import db
 from memberportal.members.models import Member
+from memberportal.members.queries import MemberCode
 from memberportal.points import ledger
 from memberportal.points import queries as points_queries
-from memberportal.points.errors import UnknownMember
 from memberportal.points.rules import (
     best_multiplier,
     growth_for_purchase,
     points_for_purchase,
     proportional_share,
 )
-from memberportal.points.services import applicable_multipliers, expiry_for, program_rules
+from memberportal.points.services import expiry_for, multipliers_at
 from memberportal.purchases.errors import (
     DuplicatePurchase,
     DuplicateRefund,
@@ -36,14 +36,14 @@ from memberportal.purchases.errors import (
     UnknownPurchase,
 )
 from memberportal.purchases.models import Purchase, Refund
-from memberportal.purchases.queries import discount_now
+from memberportal.purchases.queries import PurchaseContext, discount_now, purchase_context
 from memberportal.purchases.rules import Bill
 from memberportal.referrals import services as referrals
 from memberportal.reviews import services as reviews
 from memberportal.tiers import services as tiers
-from memberportal.wallet.queries import tier_benefits_held
 
 purchases = Purchase.__table__
+members = Member.__table__
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ class PurchaseResult:
     balance: int
     tier_code: str
     tier_changed: str | None  # "VIP1->VIP2" or None
+    member_no: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,22 @@ def _check_amount(amount_cents: int) -> None:
     check_cents(amount_cents)
 
 
+@dataclass(frozen=True)
+class ReportedBy:
+    """The request a reporting system made (the API): its key, once per source, and the
+    request's hash, kept on the purchase so a retry is answered from it. `unanswered` is a
+    condition the purchase must meet to be written (no other answer stored under the key)."""
+
+    key: str
+    fingerprint: str
+    # A SQL condition built once, over the bind parameter "request_key" and `unanswered_params`.
+    unanswered: object = None
+    unanswered_params: dict = field(default_factory=dict)
+
+
 @use_case
 def record_purchase(
-    member_id: int,
+    member_id: int | None,
     amount_cents: int,
     order_ref: str,
     *,
@@ -88,70 +102,113 @@ def record_purchase(
     note: str | None = None,
     store: str | None = None,
     discount: Bill | None = None,
+    member_code: MemberCode | None = None,
+    reported: ReportedBy | None = None,
 ) -> PurchaseResult:
     """Record a purchase once and credit its points and growth.
 
     Points = floor(yuan x rate x best multiplier) as a lot with the program's expiry; growth
-    = whole yuan, not multiplied; a threshold reached moves the member up at once.
-    `discount` is the till's bill when it granted one: its kind, rate and fen are kept on the
-    purchase. Raises ValidationFailed (amount <= 0, empty reference), UnknownMember,
-    DuplicatePurchase.
-    Concurrency: UNIQUE (source, order_ref) with INSERT .. ON CONFLICT DO NOTHING: a concurrent
-    report of the same order waits for the first to commit, then is a DuplicatePurchase; of
-    concurrent reports of one order, one credits.
+    = whole yuan, not multiplied; a threshold reached moves the member up at once. The member
+    is `member_id` or who `member_code` (scanned or typed) names. `discount` is the till's
+    bill when it granted one: its kind, rate and fen are kept on the purchase. Raises
+    ValidationFailed (amount <= 0, empty reference), UnknownMember, MemberCodeExpired,
+    DuplicatePurchase (also when `reported` finds its key taken or answered).
+
+    One plan (plan_earning) over one read (purchases.queries.purchase_context); then the
+    member's row (points, growth, the growth shown: one UPDATE that locks it), the purchase
+    with what it answers, the points lot that is its ledger entry; a tier move's rows only
+    when the tier moves, an audit row only when staff record it.
+    Concurrency: the member's counters change relative to the row as locked, and the move is
+    decided on the locked values; UNIQUE (source, order_ref) and (source, request_key) with
+    INSERT .. ON CONFLICT DO NOTHING: a concurrent report of the same order waits for the
+    first to commit, then is a DuplicatePurchase and everything it wrote is rolled back.
     """
     _check_amount(amount_cents)
     order_ref = (order_ref or "").strip()
     if not order_ref or len(order_ref) > 64:
         raise ValidationFailed(_l("Enter the order reference."))
-    member = db.session.get(Member, member_id)
-    if member is None:
-        raise UnknownMember()
-    rate, multiplier, points, growth = _earning(member, amount_cents, now)
-    purchase_id = db.session.execute(
-        _insert_once(db.session.get_bind().dialect.name),
-        dict(
-            member_id=member_id, source=source, order_ref=order_ref, amount_cents=amount_cents,
-            rate_pct=rate, multiplier_pct=multiplier, note=(note or "").strip() or None,
-            store=store, actor_label=actor.audit_label, at=now, refunded_cents=0,
-            points_refunded=0, growth_refunded=0, points_earned=points, growth_earned=growth,
-            **_granted(discount),
-        ),
-    ).scalar()  # fmt: skip
-    if purchase_id is None:
-        existing = db.session.scalar(
-            select(Purchase.id).where(Purchase.source == source, Purchase.order_ref == order_ref)
-        )
-        raise DuplicatePurchase(purchase_id=existing)
-    growth_source = dict(kind="spend", cause="purchase", source_type="purchase",
-                         source_id=purchase_id, actor=actor, now=now)  # fmt: skip
-    move = None
+    context = purchase_context(now=now, member_id=member_id, code=member_code)
+    _keep_rules(context)
+    earning = plan_earning(context, amount_cents, now)
+    member_id, points, growth = context.member_id, earning.points, earning.growth
+    cap = context.rules.interaction_cap_pct
+    values = tiers.spend_values(growth, context.tier, context.ladder, cap) if growth else {}
+    settled: list = []
+
+    def write(balance: int, counters: tuple) -> int:
+        """The purchase row, once the member's row is written and locked (the tier's
+        outcome decided on it)."""
+        spend, interaction, tier_id, shown = counters
+        found = tiers.settle(spend, interaction, tier_id, context.ladder, cap,
+                             shown_written=shown if values else None)  # fmt: skip
+        settled.append(found)
+        after = found.target or found.current
+        move = f"{found.current.code}->{after.code}" if found.target else None
+        written = db.session.execute(
+            _insert_once(db.session.get_bind().dialect.name,
+                         reported.unanswered if reported else None),
+            dict(
+                member_id=member_id, source=source, order_ref=order_ref,
+                amount_cents=amount_cents, rate_pct=earning.rate_pct,
+                multiplier_pct=earning.multiplier_pct, note=(note or "").strip() or None,
+                store=store, actor_label=actor.audit_label, at=now, refunded_cents=0,
+                points_refunded=0, growth_refunded=0, points_earned=points,
+                growth_earned=growth, balance_after=balance, tier_after=after.code,
+                tier_move=move, request_key=reported.key if reported else None,
+                request_hash=reported.fingerprint if reported else None,
+                **_granted(discount), **(reported.unanswered_params if reported else {}),
+            ),
+        ).scalar()  # fmt: skip
+        if written is None:
+            raise DuplicatePurchase(purchase_id=_recorded(source, order_ref, reported))
+        return written
+
+    returning = (*tiers.GROWTH_RETURNING, members.c.growth)
     if points:
         # One UPDATE of the member's row credits the points and adds the spend growth.
         credited = ledger.credit(
-            member_id, points, kind="purchase", source_type="purchase",
-            source_id=purchase_id, expires_at=expiry_for(now), actor=actor, now=now,
-            member_values=tiers.growth_values("spend", growth) if growth else None,
-            member_returning=tiers.GROWTH_RETURNING if growth else (),
+            member_id, points, kind="purchase", source_type="purchase", source_id=None,
+            source=write, expires_at=expiry_for(now, context.rules), actor=actor, now=now,
+            member_values=values, member_returning=returning,
         )  # fmt: skip
-        if growth:
-            move = tiers.growth_added(member_id, growth, credited.member_row, **growth_source)
+        purchase_id, balance = credited.source_id, credited.balance
     else:
-        move = tiers.add_growth(member_id, growth, **growth_source)
+        balance, *counters = tiers.write_growth(member_id, values, returning)
+        purchase_id = write(balance, tuple(counters))
+    found = settled[0]
+    move = None
+    if growth and (found.target is not None or not found.shown_written):
+        move = tiers.growth_added(
+            member_id, growth, (), kind="spend", cause="purchase", source_type="purchase",
+            source_id=purchase_id, actor=actor, now=now, settled=found, entry=False,
+        )  # fmt: skip
     if actor.actor_kind == "staff":  # a till or shop's report is its own record
         audit.record(
             "purchase.recorded", actor=actor, subject_type="member", subject_id=member_id,
             purchase_id=purchase_id, order_ref=order_ref, amount_cents=amount_cents,
             points=points,
         )  # fmt: skip
-    # A friend's first purchase releases the reward held for the member who invited them.
-    referrals.release_on_purchase(member_id, actor=actor, now=now)
-    if not (points and growth):
-        db.session.refresh(member)  # else the balance and tier were just written and are known
+    if context.reward_held:
+        # A friend's first purchase releases the reward held for the member who invited them.
+        referrals.release_on_purchase(member_id, actor=actor, now=now)
+    tier = found.target if move else found.current
     return PurchaseResult(
-        purchase_id, points, growth, member.points_balance,
-        member.tier.code, str(move) if move else None,
+        purchase_id, points, growth, balance, tier.code,
+        str(move) if move else None, member_no=context.member_no,
     )  # fmt: skip
+
+
+def _keep_rules(context: PurchaseContext) -> None:
+    """The rules just read serve the rest of this session (points.services.program_rules)."""
+    db.session.info.setdefault("program_rules", context.rules)
+
+
+def _recorded(source: str, order_ref: str, reported: ReportedBy | None) -> int | None:
+    """The purchase already recorded under this order reference or request key."""
+    taken = Purchase.order_ref == order_ref
+    if reported is not None:
+        taken = or_(taken, Purchase.request_key == reported.key)
+    return db.session.scalar(select(Purchase.id).where(Purchase.source == source, taken).limit(1))
 
 
 def _granted(bill: Bill | None) -> dict:
@@ -162,25 +219,54 @@ def _granted(bill: Bill | None) -> dict:
             "discount_cents": bill.discount_cents}  # fmt: skip
 
 
+WRITTEN_COLUMNS = (
+    "member_id", "source", "order_ref", "amount_cents", "rate_pct", "multiplier_pct", "note",
+    "store", "actor_label", "at", "refunded_cents", "points_refunded", "growth_refunded",
+    "points_earned", "growth_earned", "balance_after", "tier_after", "tier_move",
+    "request_key", "request_hash", "discount_kind", "discount_bps", "discount_cents",
+)  # fmt: skip
+
+
 @functools.cache
-def _insert_once(dialect: str):
-    """INSERT .. ON CONFLICT (source, order_ref) DO NOTHING RETURNING id, built once per
-    engine kind (building it costs more than running it); the values come as parameters."""
-    return (
-        dialect_insert(purchases)
-        .on_conflict_do_nothing(index_elements=["source", "order_ref"])
-        .returning(purchases.c.id)
+def _insert_once(dialect: str, unanswered=None):
+    """INSERT .. ON CONFLICT DO NOTHING RETURNING id (on either UNIQUE key), built once per
+    engine kind and condition (building it costs more than running it); the values come as
+    parameters. `unanswered`: written only while the reporting request's condition holds
+    (ReportedBy: a SQL condition built once by its caller)."""
+    if unanswered is None:
+        statement = dialect_insert(purchases).values(
+            {name: bindparam(name) for name in WRITTEN_COLUMNS}
+        )
+    else:
+        statement = dialect_insert(purchases).from_select(
+            WRITTEN_COLUMNS,
+            select(
+                *(bindparam(name, type_=purchases.c[name].type) for name in WRITTEN_COLUMNS)
+            ).where(unanswered),
+        )
+    return statement.on_conflict_do_nothing().returning(purchases.c.id)
+
+
+@dataclass(frozen=True)
+class Earning:
+    rate_pct: int
+    multiplier_pct: int
+    points: int
+    growth: int
+
+
+def plan_earning(context: PurchaseContext, amount_cents: int, now: datetime) -> Earning:
+    """What a purchase of `amount_cents` earns now: the program's rate, the best of the
+    multipliers that apply (the tier's while its benefits are held, the member day's, the
+    birthday month's, the paid card's), the points and the growth. No database."""
+    rate = context.rules.rate_pct
+    tier_pct = context.tier.points_multiplier_pct if context.tier_benefits_held else 100
+    cards = [context.card_multiplier_pct] if context.card_multiplier_pct else []
+    multiplier = best_multiplier(
+        multipliers_at(now, context.rules, tier_pct, cards, birthday=context.birthday)
     )
-
-
-def _earning(member: Member, amount_cents: int, now: datetime) -> tuple[int, int, int, int]:
-    """(rate %, multiplier %, points, growth) a purchase of `amount_cents` earns now."""
-    rate = program_rules().rate_pct
-    # A tier tied to the stored balance (余额为0时自动降级) gives nothing while it is zero.
-    held = tier_benefits_held(member.id, member.tier_id)
-    multiplier = best_multiplier(applicable_multipliers(member, now, tier_benefits=held))
-    return (rate, multiplier, points_for_purchase(amount_cents, rate, multiplier),
-            growth_for_purchase(amount_cents))  # fmt: skip
+    return Earning(rate, multiplier, points_for_purchase(amount_cents, rate, multiplier),
+                   growth_for_purchase(amount_cents))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -198,9 +284,8 @@ def quote(member_id: int, order_cents: int, *, coupon_id: int | None, now: datet
     coupon (one of the member's own) and the points the amount paid would earn. `checkout`
     makes the same plan and then writes it. Raises ValidationFailed, UnknownMember."""
     _check_amount(order_cents)
-    member = db.session.get(Member, member_id)
-    if member is None:
-        raise UnknownMember()
+    context = purchase_context(now=now, member_id=member_id)
+    _keep_rules(context)
     kind, bps = discount_now(member_id, now)
     bill = Bill(order_cents, bps, discount_kind=kind)
     coupon = problem = None
@@ -212,7 +297,7 @@ def quote(member_id: int, order_cents: int, *, coupon_id: int | None, now: datet
             problem = coupon.refusal(now, bill.after_discount_cents)
             if problem is None:
                 bill = replace(bill, coupon_cents=coupon.amount_cents)
-    points = _earning(member, bill.paid_cents, now)[2] if bill.paid_cents else 0
+    points = plan_earning(context, bill.paid_cents, now).points if bill.paid_cents else 0
     return Quote(bill, points, coupon, problem)
 
 

@@ -5,13 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from memberportal.extensions import db
 from memberportal.members.models import Member
 from memberportal.members.queries import normalise_code
-from memberportal.referrals.models import Referral
+from memberportal.referrals.models import HELD, Referral
+
+
+def reward_held_for(member_id_column):
+    """Whether a reward waits for this (referred) member's first purchase, as SQL for a
+    caller's own query: a purchase then releases it (services.release_on_purchase)."""
+    return exists().where(Referral.referred_id == member_id_column, Referral.status == HELD)
 
 
 @dataclass(frozen=True)

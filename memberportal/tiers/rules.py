@@ -8,6 +8,21 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class Rung:
+    """A tier as a purchase's context reads it with the member (purchases.queries): what
+    earning and moving up need, in the shape of a Tier for the code that moves members."""
+
+    id: int
+    code: str
+    rank: int
+    name_zh: str
+    name_en: str
+    growth_threshold: int
+    points_multiplier_pct: int
+    retired_at: object  # datetime | None
+
+
+@dataclass(frozen=True)
 class TierStep:
     rank: int
     threshold: int

@@ -17,8 +17,15 @@ from memberportal.members.models import Member
 from memberportal.notifications import outbox
 from memberportal.points.rules import add_months
 from memberportal.points.services import program_rules
+from memberportal.purchases.models import Purchase
 from memberportal.tiers.models import GrowthEntry, Tier, TierChange
-from memberportal.tiers.rules import TierStep, display_growth, next_threshold, reachable_rank
+from memberportal.tiers.rules import (
+    TierStep,
+    display_growth,
+    interaction_cap,
+    next_threshold,
+    reachable_rank,
+)
 
 members = Member.__table__
 # Statements every earning runs, built once; the values come as parameters.
@@ -45,11 +52,9 @@ class TierMove:
         return f"{self.old}->{self.new}"
 
 
-def _steps() -> tuple[list[TierStep], dict[int, Tier]]:
-    """The active ladder as steps, and every tier (retired ones too) by rank."""
-    tiers = list(db.session.scalars(LADDER))
-    steps = [TierStep(t.rank, t.growth_threshold) for t in tiers if t.retired_at is None]
-    return steps, {t.rank: t for t in tiers}
+def _ladder() -> list[Tier]:
+    """Every tier, retired ones too, lowest rank first."""
+    return list(db.session.scalars(LADDER))
 
 
 # What a change of growth returns of the member's row: the counters, and the tier they move.
@@ -62,6 +67,40 @@ def growth_values(kind: str, amount: int) -> dict:
     row once for several areas, such as a purchase's credit)."""
     column = members.c.growth_spend if kind == "spend" else members.c.growth_interaction
     return {column.name: case((column + amount < 0, 0), else_=column + amount)}
+
+
+def spend_values(amount: int, tier, ladder, cap_pct: int) -> dict:
+    """growth_values for spend growth, with the growth the card shows computed in the same
+    UPDATE for a member who stays on `tier` (the ladder and cap as a purchase's context read
+    them): growth_added then writes the row again only if the tier moves."""
+    values = growth_values("spend", amount)
+    spend = values["growth_spend"]
+    steps = [TierStep(t.rank, t.growth_threshold) for t in ladder if t.retired_at is None]
+    above = next_threshold(tier.rank, steps)
+    interaction = members.c.growth_interaction
+    if above is None:
+        counted = interaction
+    else:
+        allowed = interaction_cap(above, cap_pct)
+        counted = case((interaction < allowed, interaction), else_=allowed)
+    values["growth"] = spend + case((interaction < 0, 0), else_=counted)
+    return values
+
+
+def write_growth(member_id: int, values: dict, returning: tuple) -> tuple:
+    """Lock the member's row, writing `values` (spend_values) if any; return the points
+    balance and the `returning` columns as locked (a purchase that earns no points)."""
+    row = db.session.execute(
+        update(members)
+        .where(members.c.id == member_id)
+        .values(values or {"growth_spend": members.c.growth_spend})
+        .returning(members.c.points_balance, *returning)
+    ).first()
+    if row is None:
+        from memberportal.points.errors import UnknownMember
+
+        raise UnknownMember()
+    return tuple(row)
 
 
 @use_case
@@ -95,50 +134,91 @@ def add_growth(
 def growth_added(
     member_id: int, amount: int, counters: tuple, *, kind: str, cause: str,
     source_type: str | None, source_id: int | None, actor, now: datetime,
+    settled: Settled | None = None, entry: bool = True,
 ) -> TierMove | None:  # fmt: skip
     """The rest of add_growth once `growth_values` was written in an UPDATE of the member's
     row that locked it and returned GROWTH_RETURNING as `counters`: the dated growth entry,
-    the displayed growth and the tier (up at once when reached)."""
-    db.session.execute(
-        INSERT_GROWTH,
-        dict(member_id=member_id, kind=kind, cause=cause, amount=amount,
-             source_type=source_type, source_id=source_id, at=now),
-    )  # fmt: skip
+    the displayed growth and the tier (up at once when reached).
+
+    A purchase's spend growth has no entry of its own (`entry=False`): the purchase row is
+    its record (it keeps the growth it earned and its date; `_recount` adds it). A purchase
+    passes the outcome it planned from its context (`settle`, with the growth spend_values
+    wrote)."""
+    if entry:
+        db.session.execute(
+            INSERT_GROWTH,
+            dict(member_id=member_id, kind=kind, cause=cause, amount=amount,
+                 source_type=source_type, source_id=source_id, at=now),
+        )  # fmt: skip
+    if settled is not None:
+        return apply_settled(member_id, settled, actor=actor, now=now)
     spend, interaction, tier_id = counters
     return _settle(member_id, spend, interaction, tier_id, actor=actor, now=now, upgrade_only=True)
 
 
-def _settle(member_id, spend, interaction, tier_id, *, actor, now, upgrade_only):
-    """Refresh the displayed growth; move the member to the tier the growth reaches (one
-    UPDATE of the member's row either way)."""
-    steps, by_rank = _steps()
-    cap = program_rules().interaction_cap_pct
-    current = next(t for t in by_rank.values() if t.id == tier_id)
-    target_rank = reachable_rank(spend, interaction, steps, cap)
+@dataclass(frozen=True)
+class Settled:
+    """Where growth leaves a member (settle): the counters, the tier they are on and the one
+    they move to (None: they stay), the growth to show, and whether it is already written."""
 
-    def shown_at(rank: int) -> int:
-        return display_growth(spend, interaction, next_threshold(rank, steps), cap)
+    spend: int
+    interaction: int
+    current: object  # Tier or tiers.rules.Rung
+    target: object | None
+    shown: int
+    shown_staying: int  # what the card shows if the move does not happen after all
+    shown_written: bool = False
 
-    move = None
+
+def settle(
+    spend: int, interaction: int, tier_id: int, ladder, cap_pct: int, *,
+    upgrade_only: bool = True, shown_written: int | None = None,
+) -> Settled:  # fmt: skip
+    """The tier the counters reach on `ladder` (every tier, retired too) and the growth the
+    card then shows. No database. `shown_written`: the growth an UPDATE already wrote for a
+    member staying on their tier (spend_values)."""
+    steps = [TierStep(t.rank, t.growth_threshold) for t in ladder if t.retired_at is None]
+    by_rank = {t.rank: t for t in ladder}
+    current = next(t for t in ladder if t.id == tier_id)
+    target_rank = reachable_rank(spend, interaction, steps, cap_pct)
     # A member on a retired tier moves to the tier their growth reaches at once, either way.
     may_go_down = not upgrade_only or current.retired_at is not None
-    if target_rank > current.rank or (may_go_down and target_rank != current.rank):
-        move = _move(member_id, current, by_rank[target_rank], spend, interaction, actor, now,
-                     growth=shown_at(target_rank))  # fmt: skip
-    rank = by_rank[target_rank].rank if move else current.rank
-    shown = shown_at(rank)
-    if not move:
+    moves = target_rank > current.rank or (may_go_down and target_rank != current.rank)
+    staying = display_growth(spend, interaction, next_threshold(current.rank, steps), cap_pct)
+    shown = display_growth(spend, interaction, next_threshold(target_rank, steps), cap_pct)
+    return Settled(spend, interaction, current, by_rank[target_rank] if moves else None,
+                   shown if moves else staying, staying,
+                   shown_written=not moves and shown_written == staying)  # fmt: skip
+
+
+def apply_settled(member_id: int, settled: Settled, *, actor, now, upgrade_only: bool = True):
+    """Write what `settle` found: the move (conditional on the tier the member had), or the
+    growth to show when it is not written yet."""
+    move = None
+    if settled.target is not None:
+        move = _move(member_id, settled.current, settled.target, settled.spend,
+                     settled.interaction, actor, now, growth=settled.shown)  # fmt: skip
+    shown = settled.shown if move else settled.shown_staying
+    if not move and not settled.shown_written:
         db.session.execute(SHOW_GROWTH, {"member": member_id, "shown": shown})
-    if upgrade_only and (move or target_rank <= current.rank):
+    tier = settled.target if move else settled.current
+    if upgrade_only and (move or settled.target is None) and isinstance(tier, Tier):
         # The row was locked by the growth UPDATE that returned these values.
-        tier = by_rank[rank]
-        _remember(member_id, growth_spend=spend, growth_interaction=interaction, growth=shown,
-                  tier_id=tier.id, tier=tier)  # fmt: skip
+        _remember(member_id, growth_spend=settled.spend, growth_interaction=settled.interaction,
+                  growth=shown, tier_id=tier.id, tier=tier)  # fmt: skip
         if move:
             _remember(member_id, tier_since=now)
     else:
         _forget(member_id)
     return move
+
+
+def _settle(member_id, spend, interaction, tier_id, *, actor, now, upgrade_only):
+    """Refresh the displayed growth; move the member to the tier the growth reaches (one
+    UPDATE of the member's row either way)."""
+    settled = settle(spend, interaction, tier_id, _ladder(), program_rules().interaction_cap_pct,
+                     upgrade_only=upgrade_only)  # fmt: skip
+    return apply_settled(member_id, settled, actor=actor, now=now, upgrade_only=upgrade_only)
 
 
 def _forget(member_id: int) -> None:
@@ -280,7 +360,8 @@ RECOUNT_BATCH = 1000
 
 
 def _recount(since: datetime) -> None:
-    """Set every member's growth counters to the sum of their entries inside the period.
+    """Set every member's growth counters to the sum of their entries (and purchases) inside
+    the period.
 
     Members are taken in id order, a batch at a time: the batch's rows are locked first
     (SELECT ... FOR UPDATE), then counted by a set-based UPDATE in a new statement. On
@@ -304,7 +385,14 @@ def _recount(since: datetime) -> None:
             0,
         )
 
-    spend, interaction = total("spend"), total("interaction")
+    # A purchase's spend growth is kept on the purchase (growth_added); refunds are entries.
+    bought = func.coalesce(
+        select(func.sum(Purchase.growth_earned))
+        .where(Purchase.member_id == members.c.id, Purchase.at > since)
+        .scalar_subquery(),
+        0,
+    )
+    spend, interaction = total("spend") + bought, total("interaction")
     after = 0
     while True:
         batch = db.session.scalars(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, not_, select
 
 from memberportal.core.clock import start_of_day
 from memberportal.extensions import db
@@ -199,12 +199,22 @@ def ledger_mismatches() -> list[Mismatch]:
 def tier_benefits_held(member_id: int, tier_id: int) -> bool:
     """False while the program ties tiers to the balance, the member's tier needs it and
     their stored balance is zero (余额为0时自动降级): they then have no tier benefits."""
-    settings = db.session.get(WalletSettings, 1)
-    if settings is None or not settings.tier_needs_balance:
-        return True
-    if db.session.get(BalanceTier, tier_id) is None:
-        return True
-    return wallet_of(member_id).total_cents > 0
+    return bool(db.session.scalar(select(tier_benefits_held_clause(member_id, tier_id))))
+
+
+def tier_benefits_held_clause(member_id, tier_id):
+    """tier_benefits_held as SQL over values or columns, for a caller's own query (a
+    purchase's context reads it with the member's row)."""
+    needs_balance = (
+        select(WalletSettings.tier_needs_balance).where(WalletSettings.id == 1).scalar_subquery()
+    )
+    balance = (
+        select(Wallet.principal_cents + Wallet.bonus_cents)
+        .where(Wallet.member_id == member_id)
+        .scalar_subquery()
+    )
+    tied = exists().where(BalanceTier.tier_id == tier_id)
+    return not_(and_(func.coalesce(needs_balance, False), tied, func.coalesce(balance, 0) <= 0))
 
 
 def balance_tier_ids() -> set[int]:

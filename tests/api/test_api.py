@@ -252,7 +252,10 @@ def test_purge_keeps_keys_for_seven_days(client, headers):
     from memberportal.core.clock import utcnow
 
     member = factories.member()
-    buy(client, headers, member)
+    buy(client, headers, member)  # answered from the purchase's own row: no stored answer
+    assert db.session.scalar(select(func.count(IdempotencyRecord.id))) == 0
+    refund = {"amount_cents": 100, "refund_ref": "k1"}
+    client.post("/api/v1/purchases/A-1001/refunds", json=refund, headers=headers)
     assert services.purge_idempotency(now=utcnow() + timedelta(days=6)) == 0
     assert services.purge_idempotency(now=utcnow() + timedelta(days=8)) == 1
     assert db.session.scalar(select(func.count(IdempotencyRecord.id))) == 0

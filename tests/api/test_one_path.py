@@ -50,11 +50,11 @@ def test_a_reported_purchase_writes_only_the_rows_it_needs(client, headers):
     body = {"member": member.member_no, "order_ref": "ROWS-1", "amount_cents": 5000}
     answer = client.post("/api/v1/purchases", json=body, headers=headers)
     assert answer.status_code == 201 and answer.get_json()["tier_change"] is None
-    # The purchase, its lot and earning entry, its growth entry, the answer kept for
-    # replays, and the first call counted for the owner's page; no audit row, no call row.
+    # The purchase (which keeps its answer for replays and its growth), its lot and earning
+    # entry, and the first call counted for the owner's page; no audit row, no call row, no
+    # growth entry, no separate stored answer.
     assert written(before) == {
-        "purchases": 1, "point_lots": 1, "point_entries": 1, "growth_entries": 1,
-        "api_idempotency": 1, "api_usage": 1,
+        "purchases": 1, "point_lots": 1, "point_entries": 1, "api_usage": 1,
     }  # fmt: skip
     before = row_counts()
     body["order_ref"] = "ROWS-2"
@@ -62,8 +62,8 @@ def test_a_reported_purchase_writes_only_the_rows_it_needs(client, headers):
     answer = client.post("/api/v1/purchases", json=body, headers=headers)
     assert answer.get_json()["tier_change"] == {"old": "VIP1", "new": "VIP2"}
     assert written(before) == {
-        "purchases": 1, "point_lots": 1, "point_entries": 1, "growth_entries": 1,
-        "api_idempotency": 1, "tier_changes": 1, "audit_entries": 1,
+        "purchases": 1, "point_lots": 1, "point_entries": 1, "tier_changes": 1,
+        "audit_entries": 1,
         "notification_events": 1,  # the member is told of the new tier
     }  # fmt: skip
     db.session.expire_all()
@@ -83,3 +83,66 @@ def test_a_purchase_staff_record_at_the_till_keeps_its_audit_row():
         "staff",
         member.id,
     )
+
+
+def test_a_reported_purchase_reads_its_context_in_one_query(client, headers):
+    """The token, then one read of the member, rules, ladder and paid card; the rest writes."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    member_no = factories.member().member_no
+    body = {"member": member_no, "order_ref": "CTX-0", "amount_cents": 5000}
+    client.post("/api/v1/purchases", json=body, headers=headers)  # the brand's values cached
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement.split(None, 1)[0].upper())
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        answer = client.post(
+            "/api/v1/purchases", json={**body, "order_ref": "CTX-1"}, headers=headers
+        )
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    assert answer.status_code == 201 and answer.get_json()["balance"] == 100
+    assert seen.count("SELECT") == 2, seen
+    assert seen.count("UPDATE") == 1, seen  # the member's row, once
+
+
+def test_a_refusal_is_the_answer_to_its_key_even_once_the_member_exists(client, headers):
+    keyed = {**headers, "Idempotency-Key": "till-9-0001"}
+    body = {"member": "13912345678", "order_ref": "LATE-1", "amount_cents": 5000}
+    refused = client.post("/api/v1/purchases", json=body, headers=keyed)
+    assert refused.status_code == 404 and refused.get_json()["error"] == "unknown_member"
+    member = factories.member("13912345678")
+    again = client.post("/api/v1/purchases", json=body, headers=keyed)
+    assert again.status_code == 404 and again.headers["Idempotent-Replayed"] == "true"
+    db.session.expire_all()
+    assert db.session.get(Member, member.id).points_balance == 0
+    # A new key is a new request: it records the purchase.
+    fresh = client.post("/api/v1/purchases", json=body, headers=headers)
+    assert fresh.status_code == 201 and fresh.get_json()["balance"] == 50
+
+
+def test_a_retry_is_answered_from_the_purchase_row(client, headers):
+    from memberportal.purchases.models import Purchase
+
+    member = factories.member()
+    body = {"member": member.member_no, "order_ref": "ROW-1", "amount_cents": 20000}
+    first = client.post("/api/v1/purchases", json=body, headers=headers)
+    row = db.session.scalars(select(Purchase).where(Purchase.order_ref == "ROW-1")).one()
+    assert (row.request_key, row.balance_after, row.tier_after, row.tier_move) == (
+        "order:ROW-1",
+        200,
+        "VIP2",
+        "VIP1->VIP2",
+    )
+    # The member spends on: the retry still answers what the first request was answered.
+    client.post("/api/v1/purchases", json={**body, "order_ref": "ROW-2"}, headers=headers)
+    again = client.post("/api/v1/purchases", json=body, headers=headers)
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json() == first.get_json()
+    assert first.get_json()["balance"] == 200 and first.get_json()["tier_change"] == {
+        "old": "VIP1", "new": "VIP2"
+    }  # fmt: skip

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 from memberportal.extensions import db
 from memberportal.members.models import Member
 from memberportal.purchases import services
+from memberportal.purchases.models import Purchase
 from memberportal.tiers.models import GrowthEntry
 from memberportal.tiers.services import reevaluate
 from tests import factories
@@ -22,6 +23,8 @@ LATER = T0 + timedelta(days=1)
 
 
 def growth_and_entries(member_id: int) -> tuple[int, int]:
+    """The member's spend growth counter, and what its records add up to: the purchases'
+    growth (kept on each purchase) and the spend entries (refunds)."""
     db.session.expire_all()
     counter = db.session.get(Member, member_id).growth_spend
     entries = db.session.scalar(
@@ -29,7 +32,12 @@ def growth_and_entries(member_id: int) -> tuple[int, int]:
             GrowthEntry.member_id == member_id, GrowthEntry.kind == "spend"
         )
     )
-    return counter, entries
+    bought = db.session.scalar(
+        select(func.coalesce(func.sum(Purchase.growth_earned), 0)).where(
+            Purchase.member_id == member_id
+        )
+    )
+    return counter, entries + bought
 
 
 def _waiting_on_locks() -> int:
