@@ -9,7 +9,7 @@ from datetime import datetime
 
 import phonenumbers
 from flask import current_app
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 
 from memberportal.accounts.rules import canonical_phone, phone_region
 from memberportal.core.clock import utcnow
@@ -71,19 +71,30 @@ class MemberCode:
     phone: str | None = None
     rotating: str | None = None
 
-    def where(self):
-        """The members it may name (open accounts only), for a caller's own query."""
+    @property
+    def shape(self) -> str:
+        """Which members it may name: by a rotating code's number, or by number or phone."""
         if self.rotating:
-            matches = Member.member_no == self.member_no
-        else:
-            matches = or_(Member.member_no == self.member_no, *(
-                [Member.phone == self.phone] if self.phone else []
-            ))  # fmt: skip
-        return and_(matches, Member.closed_at.is_(None))
+            return "rotating"
+        return "number_or_phone" if self.phone else "number"
 
-    def prefer(self):
-        """ORDER BY for several matches: the member number over the phone."""
-        return (Member.member_no != self.member_no, Member.id)
+    @property
+    def params(self) -> dict:
+        """The values of `match(self.shape)`'s parameters."""
+        return {"code_member_no": self.member_no, "code_phone": self.phone}
+
+    @staticmethod
+    def match(shape: str) -> tuple:
+        """(WHERE, ORDER BY) of the open members a code of this `shape` may name, over the
+        parameters `params` gives, for a caller's own query built once per shape: the member
+        number is preferred over the phone."""
+        member_no = Member.member_no == bindparam("code_member_no")
+        if shape == "number_or_phone":
+            member_no = or_(member_no, Member.phone == bindparam("code_phone"))
+        return (
+            and_(member_no, Member.closed_at.is_(None)),
+            (Member.member_no != bindparam("code_member_no"), Member.id),
+        )
 
     def check(self, member_no: str, card_secret: str, now: datetime) -> Lookup:
         """How the member found by `where` (their number and card secret) was named: an
@@ -113,7 +124,10 @@ def lookup_member(text: str, now: datetime | None = None) -> Lookup:
     code = parse_code(text)
     if code is None:
         return Lookup(None)
-    member = db.session.scalars(select(Member).where(code.where()).order_by(*code.prefer())).first()
+    where, order = MemberCode.match(code.shape)
+    member = db.session.scalars(
+        select(Member).where(where).order_by(*order).limit(1), code.params
+    ).first()
     if member is None:
         return Lookup(None)
     found = code.check(member.member_no, member.card_code, now or utcnow())

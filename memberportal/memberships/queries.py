@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 
+from memberportal.core.db import UTCDateTime
 from memberportal.core.i18n import localized
 from memberportal.extensions import db
 from memberportal.members.models import Member
@@ -71,7 +72,8 @@ def active_benefits(member_id: int, now: datetime) -> ActiveBenefits | None:
 
 
 def _entitled(member_id, now: datetime) -> tuple:
-    """The member's memberships that give their benefits at `now` (a value or a column)."""
+    """The member's memberships that give their benefits at `now` (card_multiplier says the
+    same in SQL built once)."""
     return (
         Membership.member_id == member_id,
         Membership.status.in_(ENTITLED),
@@ -79,18 +81,26 @@ def _entitled(member_id, now: datetime) -> tuple:
     )
 
 
-def card_multiplier(member_id_column, now: datetime):
-    """The points multiplier of the paid card the member holds at `now` (NULL when none), as
-    a scalar subquery for a caller's own query (a purchase's context): the same membership
-    active_benefits picks."""
+def card_multiplier(member_id_column):
+    """The points multiplier of the paid card the member holds at the moment
+    `card_multiplier_params` names (NULL when none), as a scalar subquery for a caller's own
+    query built once (a purchase's context): the same membership active_benefits picks."""
     return (
         select(Plan.points_multiplier_pct)
         .join(Membership, Membership.plan_id == Plan.id)
-        .where(*_entitled(member_id_column, now))
+        .where(
+            Membership.member_id == member_id_column,
+            Membership.status.in_(ENTITLED),
+            Membership.current_period_end > bindparam("card_entitled_after", type_=UTCDateTime()),
+        )
         .order_by(Membership.current_period_end.desc())
         .limit(1)
         .scalar_subquery()
     )
+
+
+def card_multiplier_params(now: datetime) -> dict:
+    return {"card_entitled_after": now - GRACE}
 
 
 def has_had_membership(member_id: int) -> bool:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select, true
+from sqlalchemy import bindparam, select, true
 
 from memberportal.core.clock import local_date
 from memberportal.extensions import db
@@ -98,33 +99,15 @@ def purchase_context(
     referral reward waits: one query, a row per tier. Raises UnknownMember, MemberCodeExpired
     (a rotating code no longer current). Read without a lock: the purchase writes the member's
     counters relative to the row it then locks."""
-    from memberportal.memberships.queries import card_multiplier
+    from memberportal.memberships.queries import card_multiplier_params
     from memberportal.points.services import rules_from_row
-    from memberportal.referrals.queries import reward_held_for
-    from memberportal.wallet.queries import tier_benefits_held_clause
 
-    query = (
-        select(
-            members.c.id,
-            members.c.member_no,
-            members.c.card_code,
-            members.c.tier_id,
-            members.c.birthday,
-            card_multiplier(members.c.id, now).label("card_multiplier_pct"),
-            tier_benefits_held_clause(members.c.id, members.c.tier_id).label("tier_held"),
-            reward_held_for(members.c.id).label("reward_held"),
-            *RULE_COLUMNS,
-            *LADDER_COLUMNS,
-        )  # fmt: skip
-        .select_from(members)
-        .outerjoin(rules_table, rules_table.c.id == 1)
-        .join(tiers, true())
-    )
+    params = card_multiplier_params(now)
     if code is not None:
-        query = query.where(code.where()).order_by(*code.prefer(), tiers.c.rank)
+        query, params = _context_query(code.shape), {**params, **code.params}
     else:
-        query = query.where(members.c.id == member_id).order_by(tiers.c.rank)
-    rows = db.session.execute(query).all()
+        query, params = _context_query("id"), {**params, "member_id": member_id}
+    rows = db.session.execute(query, params).all()
     if not rows:
         raise UnknownMember()
     first = rows[0]
@@ -138,6 +121,37 @@ def purchase_context(
         rules_from_row(first._mapping), tuple(_rung(row) for row in mine),
         first.card_multiplier_pct, bool(first.tier_held), bool(first.reward_held),
     )  # fmt: skip
+
+
+@functools.cache
+def _context_query(shape: str):
+    """purchase_context's query for a member named by id or by a code of this shape, built
+    once (building it costs more than running it); the values come as parameters."""
+    from memberportal.memberships.queries import card_multiplier
+    from memberportal.referrals.queries import reward_held_for
+    from memberportal.wallet.queries import tier_benefits_held_clause
+
+    query = (
+        select(
+            members.c.id,
+            members.c.member_no,
+            members.c.card_code,
+            members.c.tier_id,
+            members.c.birthday,
+            card_multiplier(members.c.id).label("card_multiplier_pct"),
+            tier_benefits_held_clause(members.c.id, members.c.tier_id).label("tier_held"),
+            reward_held_for(members.c.id).label("reward_held"),
+            *RULE_COLUMNS,
+            *LADDER_COLUMNS,
+        )  # fmt: skip
+        .select_from(members)
+        .outerjoin(rules_table, rules_table.c.id == 1)
+        .join(tiers, true())
+    )
+    if shape == "id":
+        return query.where(members.c.id == bindparam("member_id")).order_by(tiers.c.rank)
+    where, order = MemberCode.match(shape)
+    return query.where(where).order_by(*order, tiers.c.rank)
 
 
 def _rung(row) -> Rung:
