@@ -115,10 +115,9 @@ def purchase_context(
         found = code.check(first.member_no, first.card_code, now)
         if found.expired:
             raise MemberCodeExpired()
-    mine = [row for row in rows if row.id == first.id]
     return PurchaseContext(
         first.id, first.member_no, first.tier_id, first.birthday,
-        rules_from_row(first._mapping), tuple(_rung(row) for row in mine),
+        rules_from_row(first._mapping), tuple(_rung(row) for row in rows),
         first.card_multiplier_pct, bool(first.tier_held), bool(first.reward_held),
     )  # fmt: skip
 
@@ -131,27 +130,30 @@ def _context_query(shape: str):
     from memberportal.referrals.queries import reward_held_for
     from memberportal.wallet.queries import tier_benefits_held_clause
 
-    query = (
-        select(
-            members.c.id,
-            members.c.member_no,
-            members.c.card_code,
-            members.c.tier_id,
-            members.c.birthday,
-            card_multiplier(members.c.id).label("card_multiplier_pct"),
-            tier_benefits_held_clause(members.c.id, members.c.tier_id).label("tier_held"),
-            reward_held_for(members.c.id).label("reward_held"),
-            *RULE_COLUMNS,
-            *LADDER_COLUMNS,
-        )  # fmt: skip
-        .select_from(members)
-        .outerjoin(rules_table, rules_table.c.id == 1)
-        .join(tiers, true())
+    member = select(
+        members.c.id,
+        members.c.member_no,
+        members.c.card_code,
+        members.c.tier_id,
+        members.c.birthday,
+        card_multiplier(members.c.id).label("card_multiplier_pct"),
+        tier_benefits_held_clause(members.c.id, members.c.tier_id).label("tier_held"),
+        reward_held_for(members.c.id).label("reward_held"),
     )
     if shape == "id":
-        return query.where(members.c.id == bindparam("member_id")).order_by(tiers.c.rank)
-    where, order = MemberCode.match(shape)
-    return query.where(where).order_by(*order, tiers.c.rank)
+        member = member.where(members.c.id == bindparam("member_id"))
+    else:
+        where, order = MemberCode.match(shape)
+        member = member.where(where).order_by(*order)
+    # One member (its subqueries evaluated once), then the rules and a row per tier.
+    member = member.limit(1).subquery("member")
+    return (
+        select(member, *RULE_COLUMNS, *LADDER_COLUMNS)
+        .select_from(member)
+        .outerjoin(rules_table, rules_table.c.id == 1)
+        .join(tiers, true())
+        .order_by(tiers.c.rank)
+    )
 
 
 def _rung(row) -> Rung:
