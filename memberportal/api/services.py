@@ -16,7 +16,7 @@ from memberportal.api.rules import hash_token, new_token
 from memberportal.audit import services as audit
 from memberportal.core.actors import Actor
 from memberportal.core.clock import utcnow
-from memberportal.core.db import dialect_insert, use_case
+from memberportal.core.db import insert_once_statement, use_case
 from memberportal.core.errors import AlreadyExists, DomainError, NotFound, ValidationFailed
 from memberportal.extensions import db
 from memberportal.members.models import Member
@@ -115,11 +115,8 @@ class Answer:
 @functools.cache
 def _insert_ignoring_duplicates(dialect: str):
     """Built once per engine kind (building it costs more than running it)."""
-    return (
-        dialect_insert(IdempotencyRecord.__table__)
-        .on_conflict_do_nothing(index_elements=["client_id", "key"])
-        .returning(IdempotencyRecord.__table__.c.id)
-    )
+    table = IdempotencyRecord.__table__
+    return insert_once_statement(table, conflict=["client_id", "key"], returning=(table.c.id,))
 
 
 class _AlreadyAnswered(Exception):

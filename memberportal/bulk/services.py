@@ -39,7 +39,7 @@ from memberportal.bulk.models import (
     BulkUpload,
 )
 from memberportal.core.csvio import read_upload
-from memberportal.core.db import dialect_insert, use_case
+from memberportal.core.db import insert_once_statement, use_case
 from memberportal.core.errors import AlreadyExists, DomainError, NotFound, ValidationFailed
 from memberportal.extensions import db
 from memberportal.members import services as members
@@ -107,11 +107,12 @@ def _create_upload(kind: str, filename: str, data: bytes, *, actor, now: datetim
     PostgreSQL a concurrent upload of the same file waits for the first and then finds it."""
     digest = hashlib.sha256(data).hexdigest()
     inserted = db.session.execute(
-        dialect_insert(uploads)
-        .values(kind=kind, sha256=digest, filename=(filename or "upload.csv")[:200],
-                status=PREVIEWED, total_rows=0, uploaded_by=actor.actor_id, uploaded_at=now)
-        .on_conflict_do_nothing()
-        .returning(uploads.c.id)
+        insert_once_statement(
+            uploads, returning=(uploads.c.id,),
+            values=dict(kind=kind, sha256=digest, filename=(filename or "upload.csv")[:200],
+                        status=PREVIEWED, total_rows=0, uploaded_by=actor.actor_id,
+                        uploaded_at=now),
+        )
     ).scalar()  # fmt: skip
     if inserted is None:
         earlier = db.session.scalar(

@@ -74,23 +74,35 @@ def dialect_insert(table):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
+def insert_once_statement(
+    table, *, values=None, rows=None, columns=None, conflict=None, returning=()
+):  # fmt: skip
+    """INSERT .. ON CONFLICT [(conflict)] DO NOTHING [RETURNING returning] for the session's
+    engine: the one way areas write "insert unless a UNIQUE key already holds it".
+
+    The values are `values` (a dict, or a list of dicts for many rows), or the `columns` of the
+    SELECT `rows` (INSERT .. SELECT), or else given as parameters when it is executed: a hot
+    path builds it once (building one costs more than running it) and executes it with its
+    values. No savepoint is needed, and on PostgreSQL a concurrent insert of the same key waits
+    for the other transaction and then does nothing, so exactly one writer inserts; RETURNING
+    says which (drivers do not all report rowcount for this statement).
+    """
+    statement = dialect_insert(table)
+    if rows is not None:
+        statement = statement.from_select(columns, rows)
+    elif values is not None:
+        statement = statement.values(values)
+    statement = statement.on_conflict_do_nothing(index_elements=conflict)
+    return statement.returning(*returning) if returning else statement
+
+
 def insert_once(target, /, **values) -> bool:
     """Insert a row unless a UNIQUE key (any of the table's) already holds it; True when this
-    call inserted it. `target` is a model or a Core table.
-
-    No savepoint is needed, and on PostgreSQL a concurrent insert of the same key waits for
-    the other transaction and then does nothing, so exactly one caller sees True.
-    """
+    call inserted it. `target` is a model or a Core table (insert_once_statement)."""
     from memberportal.extensions import db
 
     table = getattr(target, "__table__", target)
-    statement = (
-        dialect_insert(table)
-        .values(**values)
-        .on_conflict_do_nothing()
-        .returning(*table.primary_key)
-    )
-    # RETURNING rather than rowcount: drivers do not all report rowcount for this statement.
+    statement = insert_once_statement(table, values=values, returning=table.primary_key)
     return db.session.execute(statement).first() is not None
 
 

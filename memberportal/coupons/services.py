@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from memberportal.audit import services as audit
 from memberportal.core.actors import SystemActor
 from memberportal.core.clock import end_of_day, local_date
-from memberportal.core.db import dialect_insert, use_case
+from memberportal.core.db import insert_once_statement, use_case
 from memberportal.core.money import InvalidAmount
 from memberportal.coupons import occasions, rules
 from memberportal.coupons.errors import (
@@ -76,20 +76,21 @@ def _insert_coupon(
         expires_at = end_of_day(rules.last_valid_day(local_date(now), template.valid_days))
     for _attempt in range(5):
         new_id = db.session.execute(
-            dialect_insert(Coupon.__table__)
-            .values(
-                code=rules.new_code(),
-                member_id=member_id,
-                template_id=template.id,
-                reason_key=reason_key,
-                amount_cents=template.amount_cents,
-                min_spend_cents=template.min_spend_cents,
-                state="issued",
-                issued_at=now,
-                expires_at=expires_at,
+            insert_once_statement(
+                Coupon.__table__,
+                returning=(Coupon.id,),
+                values=dict(
+                    code=rules.new_code(),
+                    member_id=member_id,
+                    template_id=template.id,
+                    reason_key=reason_key,
+                    amount_cents=template.amount_cents,
+                    min_spend_cents=template.min_spend_cents,
+                    state="issued",
+                    issued_at=now,
+                    expires_at=expires_at,
+                ),
             )  # fmt: skip
-            .on_conflict_do_nothing()
-            .returning(Coupon.id)
         ).scalar()
         if new_id is not None:
             return new_id

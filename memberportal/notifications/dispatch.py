@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, func, literal, or_, select, true, update
 
-from memberportal.core.db import UTCDateTime, dialect_insert, use_case
+from memberportal.core.db import UTCDateTime, insert_once_statement, use_case
 from memberportal.extensions import db
 from memberportal.members.models import Member
 from memberportal.notifications import rules, webhooks
@@ -107,9 +107,7 @@ def _fan_out(ids: list[int], channel: str, now: datetime) -> None:
     )
     columns = ["event_id", "channel", "target", "status", "attempts", "next_attempt_at"]
     db.session.execute(
-        dialect_insert(deliveries)
-        .from_select([*columns, "created_at"], rows)
-        .on_conflict_do_nothing()
+        insert_once_statement(deliveries, rows=rows, columns=[*columns, "created_at"])
     )
 
 
@@ -123,11 +121,8 @@ def _deliver_inapp(ids: list[int], now: datetime) -> int:
             )
         )
     )
-    db.session.execute(
-        dialect_insert(notifications)
-        .from_select(["member_id", "event_id", "kind", "payload", "created_at"], rows)
-        .on_conflict_do_nothing()
-    )
+    columns = ["member_id", "event_id", "kind", "payload", "created_at"]
+    db.session.execute(insert_once_statement(notifications, rows=rows, columns=columns))
     return db.session.execute(
         update(deliveries)
         .where(

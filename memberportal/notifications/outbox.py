@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from memberportal.core.clock import local_date
-from memberportal.core.db import dialect_insert, insert_once
+from memberportal.core.db import insert_once, insert_once_statement
 from memberportal.extensions import db
 from memberportal.notifications.models import NotificationEvent
 from memberportal.notifications.rules import category_of
@@ -53,7 +53,7 @@ def emit_many(kind: str, rows: list[dict], *, now: datetime) -> int:
         }
         for r in rows
     ]
-    db.session.execute(dialect_insert(events).on_conflict_do_nothing(), values)
+    db.session.execute(insert_once_statement(events), values)
     return len(values)
 
 

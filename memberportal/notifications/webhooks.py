@@ -27,7 +27,7 @@ from sqlalchemy import insert, literal, select, update
 
 from memberportal.audit import services as audit
 from memberportal.core.clock import utcnow
-from memberportal.core.db import dialect_insert, use_case
+from memberportal.core.db import insert_once_statement, use_case
 from memberportal.core.errors import NotFound, ValidationFailed
 from memberportal.extensions import db
 from memberportal.members.models import Member
@@ -152,9 +152,7 @@ def fan_out(ids: list[int], now: datetime) -> None:
         ).where(events_table.c.id.in_(ids), events_table.c.kind.in_(kinds))  # fmt: skip
         columns = ["event_id", "channel", "target", "status", "attempts", "next_attempt_at"]
         db.session.execute(
-            dialect_insert(deliveries)
-            .from_select([*columns, "created_at"], rows)
-            .on_conflict_do_nothing()
+            insert_once_statement(deliveries, rows=rows, columns=[*columns, "created_at"])
         )
 
 

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, exc, or_, select, update
 
 from memberportal.audit import services as audit
-from memberportal.core.db import dialect_insert, use_case
+from memberportal.core.db import insert_once_statement, use_case
 from memberportal.core.errors import ValidationFailed
 from memberportal.core.money import check_cents
 from memberportal.coupons import queries as coupon_queries
@@ -234,17 +234,12 @@ def _insert_once(dialect: str, unanswered=None):
     parameters. `unanswered`: written only while the reporting request's condition holds
     (ReportedBy: a SQL condition built once by its caller)."""
     if unanswered is None:
-        statement = dialect_insert(purchases).values(
-            {name: bindparam(name) for name in WRITTEN_COLUMNS}
-        )
-    else:
-        statement = dialect_insert(purchases).from_select(
-            WRITTEN_COLUMNS,
-            select(
-                *(bindparam(name, type_=purchases.c[name].type) for name in WRITTEN_COLUMNS)
-            ).where(unanswered),
-        )
-    return statement.on_conflict_do_nothing().returning(purchases.c.id)
+        return insert_once_statement(purchases, returning=(purchases.c.id,))
+    values = select(*(bindparam(name, type_=purchases.c[name].type) for name in WRITTEN_COLUMNS))
+    return insert_once_statement(
+        purchases, rows=values.where(unanswered), columns=WRITTEN_COLUMNS,
+        returning=(purchases.c.id,),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

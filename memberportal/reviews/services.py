@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import literal, select, update
 
 from memberportal.audit import services as audit
-from memberportal.core.db import dialect_insert, use_case
+from memberportal.core.db import insert_once_statement, use_case
 from memberportal.extensions import db
 from memberportal.points.services import program_rules
 from memberportal.purchases.errors import UnknownPurchase
@@ -60,11 +60,8 @@ def _claim(member_id: int, purchase_id: int, rating: int, text: str, growth: int
         purchases.c.refunded_cents < purchases.c.amount_cents,
     ).with_for_update(read=True)  # fmt: skip
     columns = ["member_id", "purchase_id", "rating", "text", "growth", "created_at"]
-    statement = (
-        dialect_insert(reviews)
-        .from_select(columns, source)
-        .on_conflict_do_nothing(index_elements=["purchase_id"])
-        .returning(reviews.c.id)
+    statement = insert_once_statement(
+        reviews, rows=source, columns=columns, conflict=["purchase_id"], returning=(reviews.c.id,)
     )
     return db.session.execute(statement).scalar()
 

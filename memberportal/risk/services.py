@@ -11,7 +11,7 @@ from sqlalchemy import case, func, select, update
 
 from memberportal.audit import services as audit
 from memberportal.core.clock import local_date, start_of_day
-from memberportal.core.db import dialect_insert, insert_once, use_case
+from memberportal.core.db import insert_once, insert_once_statement, use_case
 from memberportal.extensions import db
 from memberportal.members.models import Member
 from memberportal.purchases.models import Purchase, Refund
@@ -336,10 +336,12 @@ def _record(found: list[dict]) -> int:
         return 0
     inserted = set(
         db.session.execute(
-            dialect_insert(flags)
-            .values(found)
-            .on_conflict_do_nothing(index_elements=["rule", "subject"])
-            .returning(flags.c.rule, flags.c.subject)
+            insert_once_statement(
+                flags,
+                values=found,
+                conflict=["rule", "subject"],
+                returning=(flags.c.rule, flags.c.subject),
+            )  # fmt: skip
         ).all()
     )
     for row in found:

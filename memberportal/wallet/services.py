@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import update
 
 from memberportal.audit import services as audit
-from memberportal.core.db import dialect_insert, insert_once, use_case
+from memberportal.core.db import insert_once, insert_once_statement, use_case
 from memberportal.core.errors import NotFound, ValidationFailed
 from memberportal.extensions import db
 from memberportal.members.models import Member
@@ -303,10 +303,12 @@ def spend(
         actor_label=actor.audit_label, at=now,
     )  # fmt: skip
     spend_id = db.session.execute(
-        dialect_insert(Spend.__table__)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["source", "order_ref"])
-        .returning(Spend.id)
+        insert_once_statement(
+            Spend.__table__,
+            values=values,
+            conflict=["source", "order_ref"],
+            returning=(Spend.id,),
+        )  # fmt: skip
     ).scalar()
     if spend_id is None:
         raise DuplicatePayment()
