@@ -24,22 +24,36 @@ from memberportal.notifications import dispatch
 
 log = logging.getLogger("memberportal.notifications")
 _down_until: dict[str, float] = {}
+_clients: dict[str, Redis] = {}
 
 
 def connection() -> Redis | None:
-    """Redis for the queue, or None when none is configured or it did not answer lately."""
+    """Redis for the queue, or None when none is configured or it did not answer lately.
+
+    One client (and its connection pool) per URL and process, checked with a PING when it is
+    made: a commit that wrote events then costs one command, not a new connection and a PING.
+    A client that fails later is dropped by `_unreachable`."""
     url = current_app.config.get("NOTIFY_REDIS_URL") or ""
     if not url or _down_until.get(url, 0) > time.monotonic():
         return None
+    redis = _clients.get(url)
+    if redis is not None:
+        return redis
     redis = Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=5)
     try:
         redis.ping()
     except RedisError:
-        # Ask again in 30 s; meanwhile events wait in the outbox for the fallback or the sweep.
-        _down_until[url] = time.monotonic() + 30
-        log.warning("queue: Redis at %s does not answer; events wait in the outbox", url)
+        _unreachable(url)
         return None
+    _clients[url] = redis
     return redis
+
+
+def _unreachable(url: str) -> None:
+    """Ask again in 30 s; meanwhile events wait in the outbox for the fallback or the sweep."""
+    _clients.pop(url, None)
+    _down_until[url] = time.monotonic() + 30
+    log.warning("queue: Redis at %s does not answer; events wait in the outbox", url)
 
 
 def queue(redis: Redis) -> Queue:
@@ -61,6 +75,7 @@ def wake() -> None:
         if redis.set(_queued_key(), 1, nx=True, ex=60):
             queue(redis).enqueue(dispatch_job)
     except RedisError:
+        _unreachable(current_app.config.get("NOTIFY_REDIS_URL") or "")
         log.warning("queue: could not enqueue; the sweep will dispatch")
 
 

@@ -79,3 +79,22 @@ def test_without_redis_the_worker_delivers_in_process(mail_app, smtp):
     assert "no Redis" in result.output
     assert [kind for kind, _ in inbox(member_id)] == ["tier.up"]
     assert [msg["To"] for msg in smtp.messages] == ["li@example.com"]
+
+
+def test_commits_share_one_redis_client_and_a_dead_one_is_dropped(queue_app):
+    from memberportal.notifications import queue
+
+    first = queue.connection()
+    assert first is not None and queue.connection() is first  # no new connection per commit
+    clients = first.connection_pool
+    member_id = factories.member().id
+    _tier_up(member_id)
+    assert queue.connection() is first and first.connection_pool is clients
+    # A client that fails is dropped; Redis is asked again only after a while.
+    url = queue_app.config["NOTIFY_REDIS_URL"]
+    queue._unreachable(url)
+    try:
+        assert queue.connection() is None
+    finally:
+        queue._down_until.pop(url, None)
+    assert queue.connection() is not first
