@@ -1,9 +1,10 @@
 """Benefits at purchase as people see them: the card says so on the member day and in the
 birthday month, the till shows and applies the member day's discount, the API's member
-lookup answers it, and the owner sets it (frozen on Tuesday 8 December 2026, Shanghai)."""
+lookup answers it, and the owner sets it (frozen on the next Tuesday, noon in Shanghai: after
+the real time, so that signed-in sessions made now are valid then)."""
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import time_machine
 from sqlalchemy import select
@@ -16,8 +17,21 @@ from tests import factories
 from tests.points_helpers import ACTOR
 
 EN = {"Accept-Language": "en"}
-TUESDAY = datetime(2026, 12, 8, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
-WEDNESDAY = datetime(2026, 12, 9, 4, 0, tzinfo=UTC)
+
+
+def _next_tuesday() -> datetime:
+    """The first Tuesday 04:00 UTC (12:00 in Shanghai) after now whose Wednesday is in the
+    same month (the birthday month holds on both days), on a day a monthly member day may be
+    (1-28)."""
+    day = datetime.now(UTC).replace(hour=4, minute=0, second=0, microsecond=0)
+    day += timedelta(days=1)
+    while day.weekday() != 1 or day.day > 27:
+        day += timedelta(days=1)
+    return day
+
+
+TUESDAY = _next_tuesday()
+WEDNESDAY = TUESDAY + timedelta(days=1)
 
 
 def rules(**values):
@@ -35,7 +49,7 @@ def test_the_card_says_member_day_and_birthday_month_on_the_day(member_web):
     db.session.execute(
         Member.__table__.update()
         .where(Member.id == member_web.member.id)
-        .values(birthday=date(1990, 12, 20))
+        .values(birthday=date(1990, TUESDAY.month, 20))
     )
     db.session.commit()
     with time_machine.travel(TUESDAY, tick=False):
@@ -89,7 +103,7 @@ def test_the_api_member_lookup_answers_the_discount_now(client, app):
 
     _client, token = api.create_client("Till", actor=SystemActor())
     headers = {"Authorization": f"Bearer {token}"}
-    rules(member_day=8, member_day_discount_bps=1200)
+    rules(member_day=TUESDAY.day, member_day_discount_bps=1200)  # a monthly member day
     member = factories.member()
     with time_machine.travel(TUESDAY, tick=True):
         body = client.get(f"/api/v1/members/{member.member_no}", headers=headers).get_json()
