@@ -54,15 +54,11 @@ MEMBER = text(
     "growth = :spend, tier_id = :tier WHERE id = :id AND points_debt = 0 "
     "RETURNING points_balance"
 )
-LOT = text(
-    "INSERT INTO point_lots (member_id, amount, remaining, earned_at, expires_at, "
-    "expired_points) VALUES (:id, :points, :points, now(), now() + interval '1 year', 0) "
-    "RETURNING id"
-)
+# The earning is its own lot: it carries the points still open.
 ENTRY = text(
-    "INSERT INTO point_entries (member_id, entry_type, kind, points, debt_points, lot_id, "
-    "source_type, source_id, expires_at, actor_kind, actor_id, actor_label, at) VALUES "
-    "(:id, 'earn', 'purchase', :points, 0, :lot, 'purchase', :purchase, "
+    "INSERT INTO point_entries (member_id, entry_type, kind, points, debt_points, remaining, "
+    "expired_points, source_type, source_id, expires_at, actor_kind, actor_id, actor_label, "
+    "at) VALUES (:id, 'earn', 'purchase', :points, 0, :points, 0, 'purchase', :purchase, "
     "now() + interval '1 year', 'api', :client, :actor, now())"
 )
 GROWTH = text(
@@ -84,7 +80,6 @@ AUDIT = text(
 ROWS = (
     "purchases",
     "members (locked and read, then one UPDATE)",
-    "point_lots",
     "point_entries",
     "growth_entries",
     "tier_changes + audit_entries when the tier moves",
@@ -120,10 +115,9 @@ def purchase():
             MEMBER,
             {"points": points, "spend": spend, "tier": new_tier, "id": bought.member_id},
         ).scalar_one()
-        lot = conn.execute(LOT, {"id": bought.member_id, "points": points}).scalar_one()
         conn.execute(
             ENTRY,
-            {"id": bought.member_id, "points": points, "lot": lot, "purchase": bought.id,
+            {"id": bought.member_id, "points": points, "purchase": bought.id,
              "client": CLIENT_ID, "actor": ACTOR},
         )  # fmt: skip
         conn.execute(GROWTH, {"id": bought.member_id, "growth": growth, "purchase": bought.id})
