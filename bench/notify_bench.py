@@ -38,9 +38,10 @@ def load(db, tier_id: int) -> None:
         " is_active_member) SELECT g, (1000000000 + g)::text, 'MPB' || g, 'Bench ' || g,"
         " (13000000000 + g)::text, 'x', :tier, 100, 0, 0, 0, 0, now() - interval '1 year',"
         " true FROM generate_series(1, :members) g",
-        "INSERT INTO point_lots (member_id, amount, remaining, earned_at, expires_at,"
-        " expired_points) SELECT g, 100, 100, now() - interval '355 days',"
-        " now() + (g % 20 + 1) * interval '1 day', 0 FROM generate_series(1, :members) g",
+        "INSERT INTO point_entries (member_id, entry_type, kind, points, debt_points, remaining,"
+        " expired_points, source_type, expires_at, actor_kind, actor_label, at) SELECT g,"
+        " 'earn', 'campaign', 100, 0, 100, 0, 'bench', now() + (g % 20 + 1) * interval '1 day',"
+        " 'system', 'bench', now() - interval '355 days' FROM generate_series(1, :members) g",
         "SELECT setval(pg_get_serial_sequence('members', 'id'), :members)",
     ]
     with db.engine.begin() as conn:
@@ -84,8 +85,8 @@ def main() -> None:
 
         def yardstick():
             with db.engine.begin() as conn:
-                conn.execute(text("CREATE TEMP TABLE copy AS SELECT * FROM point_lots LIMIT 0"))
-                conn.execute(text("INSERT INTO copy SELECT * FROM point_lots"))
+                conn.execute(text("CREATE TEMP TABLE copy AS SELECT * FROM point_entries LIMIT 0"))
+                conn.execute(text("INSERT INTO copy SELECT * FROM point_entries"))
 
         _, floor = timed("yardstick: INSERT ... SELECT of 100k rows", yardstick)
         warned, enqueue_s = timed(

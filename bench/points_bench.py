@@ -55,30 +55,26 @@ def load(db, tier_id: int, password_hash: str) -> None:
             " (13000000000 + g)::text, :hash, :tier, 0, 0, 0, 0, 0, now() - interval '2 years',"
             " true FROM generate_series(1, :members) g"
         ),
-        # Member 1 holds 5,000 lots; every other member 20. About 9% are past their expiry.
+        # Member 1 holds 5,000 lots (earn entries); every other member 20. About 9% are past
+        # their expiry.
         (
-            "INSERT INTO point_lots (member_id, amount, remaining, earned_at, expires_at,"
-            " expired_points) SELECT 1, 10 + s % 90, 10 + s % 90,"
-            " now() - (s % 400) * interval '1 day',"
-            " now() - (s % 400) * interval '1 day' + interval '365 days', 0"
-            " FROM generate_series(1, :heavy) s"
+            "INSERT INTO point_entries (member_id, entry_type, kind, points, debt_points,"
+            " remaining, expired_points, source_type, expires_at, actor_kind, actor_label, at)"
+            " SELECT 1, 'earn', 'campaign', 10 + s % 90, 0, 10 + s % 90, 0, 'bench',"
+            " now() - (s % 400) * interval '1 day' + interval '365 days', 'system', 'bench',"
+            " now() - (s % 400) * interval '1 day' FROM generate_series(1, :heavy) s"
         ),
         (
-            "INSERT INTO point_lots (member_id, amount, remaining, earned_at, expires_at,"
-            " expired_points) SELECT 2 + (s - 1) / :per, 10 + s % 90, 10 + s % 90,"
-            " now() - (s % 400) * interval '1 day',"
-            " now() - (s % 400) * interval '1 day' + interval '365 days', 0"
+            "INSERT INTO point_entries (member_id, entry_type, kind, points, debt_points,"
+            " remaining, expired_points, source_type, expires_at, actor_kind, actor_label, at)"
+            " SELECT 2 + (s - 1) / :per, 'earn', 'campaign', 10 + s % 90, 0, 10 + s % 90, 0,"
+            " 'bench', now() - (s % 400) * interval '1 day' + interval '365 days', 'system',"
+            " 'bench', now() - (s % 400) * interval '1 day'"
             " FROM generate_series(1, (:members - 1) * :per) s"
         ),
         (
-            "INSERT INTO point_entries (member_id, entry_type, kind, points, debt_points, lot_id,"
-            " source_type, expires_at, actor_kind, actor_label, at) SELECT member_id, 'earn',"
-            " 'campaign', amount, 0, id, 'bench', expires_at, 'system', 'bench', earned_at"
-            " FROM point_lots"
-        ),
-        (
             "UPDATE members m SET points_balance = s.total FROM (SELECT member_id,"
-            " sum(remaining) AS total FROM point_lots GROUP BY member_id) s"
+            " sum(remaining) AS total FROM point_entries GROUP BY member_id) s"
             " WHERE s.member_id = m.id"
         ),
         "SELECT setval(pg_get_serial_sequence('members', 'id'), :members)",
@@ -147,7 +143,7 @@ def main() -> None:
         print(f"{'ledger rows':<44} {rows:>10,}")
         scan = timed(
             "yardstick: one full scan of the lots",
-            lambda: db.session.scalar(text("SELECT sum(remaining) FROM point_lots")),
+            lambda: db.session.scalar(text("SELECT sum(remaining) FROM point_entries")),
         )[1]
         expired, expire_s = timed("points expire", lambda: ledger.expire_due(utcnow()))
         print(f"{'  lots expired':<44} {expired:>10,}")

@@ -50,26 +50,26 @@ LOAD = [
     " (1000 + (s * 37) % 60000) / 100, CASE WHEN s % 50 = 0 THEN (1000 + (s * 37) % 60000) / 100"
     " ELSE 0 END, 0, 0, 'bench', now() - (s % 730) * interval '1 day' - (s % 86400) * interval"
     " '1 second' FROM generate_series(1::bigint, :p) s",
-    # One lot per earning: the purchases' and 900,000 campaign, sign-in and staff credits.
-    "INSERT INTO point_lots (member_id, amount, remaining, earned_at, expires_at,"
-    " expired_points) SELECT member_id, greatest(points_earned, 1), greatest(points_earned, 1)"
-    " * (id % 3) / 2, at, at + interval '365 days', 0 FROM purchases",
-    "INSERT INTO point_lots (member_id, amount, remaining, earned_at, expires_at,"
-    " expired_points) SELECT 1 + (s * 104729) % :m, 10 + s % 200, (10 + s % 200) * (s % 2),"
-    " now() - (s % 800) * interval '1 day', now() - (s % 800) * interval '1 day'"
-    " + interval '365 days', 0 FROM generate_series(1::bigint, 900000) s",
-    "INSERT INTO point_entries (member_id, entry_type, kind, points, debt_points, lot_id,"
-    " source_type, expires_at, actor_kind, actor_label, at) SELECT member_id, 'earn',"
-    " CASE WHEN id <= :p THEN 'purchase' WHEN id % 9 = 0 THEN 'adjust' WHEN id % 3 = 0"
-    " THEN 'referral' ELSE 'campaign' END, amount, 0, id, 'bench', expires_at, 'system',"
-    " 'bench', earned_at FROM point_lots",
+    # One earning (its own lot) per purchase, and 900,000 campaign, sign-in and staff credits.
+    "INSERT INTO point_entries (member_id, entry_type, kind, points, debt_points, remaining,"
+    " expired_points, source_type, expires_at, actor_kind, actor_label, at) SELECT member_id,"
+    " 'earn', 'purchase', greatest(points_earned, 1), 0, greatest(points_earned, 1) * (id % 3)"
+    " / 2, 0, 'bench', at + interval '365 days', 'system', 'bench', at FROM purchases",
+    "INSERT INTO point_entries (member_id, entry_type, kind, points, debt_points, remaining,"
+    " expired_points, source_type, expires_at, actor_kind, actor_label, at) SELECT"
+    " 1 + (s * 104729) % :m, 'earn', CASE WHEN (:p + s) % 9 = 0 THEN 'adjust'"
+    " WHEN (:p + s) % 3 = 0 THEN 'referral' ELSE 'campaign' END, 10 + s % 200, 0,"
+    " (10 + s % 200) * (s % 2), 0, 'bench', now() - (s % 800) * interval '1 day'"
+    " + interval '365 days', 'system', 'bench', now() - (s % 800) * interval '1 day'"
+    " FROM generate_series(1::bigint, 900000) s",
     # Spends (redemptions and staff takes), expiries and refunds' clawbacks: up to 2,000,000.
     "INSERT INTO point_entries (member_id, entry_type, kind, points, debt_points, lot_id,"
     " source_type, actor_kind, actor_label, at) SELECT member_id,"
     " CASE WHEN id % 4 = 0 THEN 'expire' ELSE 'spend' END,"
     " CASE WHEN id % 4 = 0 THEN 'expire' WHEN id % 20 = 1 THEN 'adjust' ELSE 'redeem' END,"
-    " -greatest(amount / 2, 1), 0, id, 'bench', 'system', 'bench',"
-    " earned_at + (id % 200) * interval '1 day' FROM point_lots WHERE id <= 794000",
+    " -greatest(points / 2, 1), 0, CASE WHEN id % 4 = 0 THEN id END, 'bench', 'system',"
+    " 'bench', at + (id % 200) * interval '1 day' FROM point_entries"
+    " WHERE entry_type = 'earn' AND id <= 794000",
     "INSERT INTO point_entries (member_id, entry_type, kind, points, debt_points, source_type,"
     " source_id, actor_kind, actor_label, at) SELECT member_id, 'clawback', 'refund',"
     " -points_earned, 0, 'refund', id, 'system', 'bench', at + interval '1 day'"
@@ -196,7 +196,7 @@ def main() -> None:
                 conn.execute(text("VACUUM ANALYZE"))
         else:
             build(app, db)
-        for table in ("members", "point_entries", "purchases", "point_lots", "sign_ins"):
+        for table in ("members", "point_entries", "purchases", "sign_ins"):
             rows = db.session.scalar(text(f"SELECT count(*) FROM {table}"))  # noqa: S608
             print(f"{table + ' rows':<40} {rows:>10,}")
         db.session.remove()

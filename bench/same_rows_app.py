@@ -52,15 +52,11 @@ PURCHASE = text(
     "VALUES (:id, :source, :ref, :amount, 0, 100, 100, :points, 0, :growth, 0, :actor, now(), "
     ":key, :hash, :balance, :tier, :move) ON CONFLICT DO NOTHING RETURNING id"
 )
-LOT = text(
-    "INSERT INTO point_lots (member_id, amount, remaining, earned_at, expires_at, "
-    "expired_points) VALUES (:id, :points, :points, now(), now() + interval '1 year', 0) "
-    "RETURNING id"
-)
+# The earning is its own lot: it carries the points still open.
 ENTRY = text(
-    "INSERT INTO point_entries (member_id, entry_type, kind, points, debt_points, lot_id, "
-    "source_type, source_id, expires_at, actor_kind, actor_id, actor_label, at) VALUES "
-    "(:id, 'earn', 'purchase', :points, 0, :lot, 'purchase', :purchase, "
+    "INSERT INTO point_entries (member_id, entry_type, kind, points, debt_points, remaining, "
+    "expired_points, source_type, source_id, expires_at, actor_kind, actor_id, actor_label, "
+    "at) VALUES (:id, 'earn', 'purchase', :points, 0, :points, 0, 'purchase', :purchase, "
     "now() + interval '1 year', 'api', :client, :actor, now())"
 )
 TIER_CHANGE = text(
@@ -83,7 +79,6 @@ NOTIFY = text(
 ROWS = (
     "members (one UPDATE, which locks the row)",
     "purchases (with the request key and the answer)",
-    "point_lots",
     "point_entries",
     "tier_changes + audit_entries + notification_events when the tier moves",
 )  # api_usage: one row per client and hour, added every few seconds, left out here
@@ -130,11 +125,10 @@ def purchase():
              "hash": hashlib.sha256(raw).hexdigest(), "balance": balance, "tier": code,
              "move": f"{CODES[old_tier]}->{code}" if new_tier != old_tier else None},
         ).scalar_one()  # fmt: skip
-        lot = conn.execute(LOT, {"id": member_id, "points": points}).scalar_one()
         conn.execute(
             ENTRY,
-            {"id": member_id, "points": points, "lot": lot, "purchase": purchase_id,
-             "client": CLIENT_ID, "actor": ACTOR},
+            {"id": member_id, "points": points, "purchase": purchase_id, "client": CLIENT_ID,
+             "actor": ACTOR},
         )  # fmt: skip
         body = {"purchase_id": purchase_id, "points_earned": points, "balance": balance,
                 "tier": code}  # fmt: skip

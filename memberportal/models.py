@@ -34,7 +34,7 @@ from memberportal.notifications.models import (  # noqa: F401
     WebhookEndpoint,
 )
 from memberportal.payments.models import DemoStripeObject, PaymentFact, StripeEvent  # noqa: F401
-from memberportal.points.models import Allocation, LedgerEntry, PointLot, ProgramRules  # noqa: F401
+from memberportal.points.models import Allocation, LedgerEntry, ProgramRules  # noqa: F401
 from memberportal.purchases.models import Purchase, Refund  # noqa: F401
 from memberportal.referrals.models import Referral, ReferralQuota  # noqa: F401
 from memberportal.reviews.models import Review  # noqa: F401

@@ -10,7 +10,7 @@ from memberportal.core.actors import SystemActor
 from memberportal.extensions import db
 from memberportal.members.models import Member
 from memberportal.points import ledger
-from memberportal.points.models import LedgerEntry, PointLot
+from memberportal.points.models import EARN, LedgerEntry
 
 T0 = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 ACTOR = SystemActor(audit_label="test")
@@ -34,8 +34,8 @@ def state(member_id: int) -> dict:
     db.session.expire_all()
     member = db.session.get(Member, member_id)
     open_lots = db.session.scalar(
-        select(func.coalesce(func.sum(PointLot.remaining), 0)).where(
-            PointLot.member_id == member_id
+        select(func.coalesce(func.sum(LedgerEntry.remaining), 0)).where(
+            LedgerEntry.member_id == member_id
         )
     )
     entries = db.session.execute(
@@ -61,8 +61,10 @@ def assert_invariants(member_id: int) -> dict:
     assert s["debt"] >= 0
     bad = db.session.scalar(
         select(func.count()).where(
-            PointLot.member_id == member_id,
-            (PointLot.remaining < 0) | (PointLot.remaining > PointLot.amount),
+            LedgerEntry.member_id == member_id,
+            (LedgerEntry.remaining < 0)
+            | (LedgerEntry.remaining > LedgerEntry.points + LedgerEntry.debt_points)
+            | ((LedgerEntry.entry_type == EARN) != LedgerEntry.remaining.is_not(None)),
         )
     )
     assert bad == 0

@@ -97,13 +97,43 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        conf_args.setdefault("render_as_batch", connection.dialect.name == "sqlite")
+        sqlite = connection.dialect.name == "sqlite"
+        conf_args.setdefault("render_as_batch", sqlite)
         conf_args.setdefault("compare_type", True)
         conf_args.setdefault("render_item", render_item)
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        if sqlite:
+            _foreign_keys(connection, enforced=False)
+        try:
+            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                _check_foreign_keys(connection)
+        finally:
+            if sqlite:
+                _foreign_keys(connection, enforced=True)
+
+
+def _foreign_keys(connection, *, enforced: bool) -> None:
+    """SQLite's batch mode copies a table, drops it and renames the copy: with foreign keys
+    enforced, the drop fails (or the commit does) as soon as another table's rows point at
+    it. SQLite ignores this PRAGMA inside a transaction, so it is set between transactions;
+    the app's connections enforce foreign keys again afterwards (core/db.py)."""
+    if connection.in_transaction():
+        connection.rollback()
+    connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if enforced else 'OFF'}")
+    connection.commit()
+    if connection.exec_driver_sql("PRAGMA foreign_keys").scalar() != int(enforced):
+        raise RuntimeError("SQLite did not change foreign key enforcement (in a transaction?)")
+    connection.commit()
+
+
+def _check_foreign_keys(connection) -> None:
+    """What the unenforced run left: every row must still point at a row that exists."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f"the migration left rows with broken foreign keys: {broken[:10]}")
 
 
 if context.is_offline_mode():

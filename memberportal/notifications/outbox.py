@@ -62,9 +62,9 @@ def emit_many(kind: str, rows: list[dict], *, now: datetime) -> int:
 
 def points_expired(batch: str, now: datetime) -> None:
     """Points expired by `points.expiry.expire_due`: one event per member, with the total."""
-    from memberportal.points.models import PointLot
+    from memberportal.points.models import LedgerEntry
 
-    lots = PointLot.__table__
+    lots = LedgerEntry.__table__  # a lot is the earn entry that opened it
     totals = db.session.execute(
         select(lots.c.member_id, func.sum(lots.c.expired_points))
         .where(lots.c.expired_batch == batch)
@@ -79,10 +79,10 @@ def points_expired(batch: str, now: datetime) -> None:
 def warn_expiring(now: datetime, *, days: int | None = None) -> int:
     """Warn each member of the points that lapse within the warning window, once per member
     and expiry day (the key), however often it runs. Returns the warnings written."""
-    from memberportal.points.models import PointLot
+    from memberportal.points.models import LedgerEntry
 
     days = days or current_app.config.get("NOTIFY_EXPIRY_WARNING_DAYS", 30)
-    lots = PointLot.__table__
+    lots = LedgerEntry.__table__  # only earn entries, the lots, have a `remaining`
     due = db.session.execute(
         select(lots.c.member_id, lots.c.expires_at, func.sum(lots.c.remaining))
         .where(

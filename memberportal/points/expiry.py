@@ -1,4 +1,7 @@
-"""Expiry of points: every due lot at once, in set-based SQL, safe to run twice or on two hosts."""
+"""Expiry of points: every due lot at once, in set-based SQL, safe to run twice or on two hosts.
+
+A lot is the `earn` entry that opened it: only earn entries carry `remaining`.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +15,10 @@ from memberportal.core.db import UTCDateTime, use_case
 from memberportal.extensions import db
 from memberportal.members.models import Member
 from memberportal.notifications import outbox
-from memberportal.points.models import EXPIRE, LedgerEntry, PointLot
+from memberportal.points.models import EXPIRE, LedgerEntry
 from memberportal.points.rows import forget_member
 
 members = Member.__table__
-lots = PointLot.__table__
 entries = LedgerEntry.__table__
 EXPIRY_ACTOR = SystemActor(audit_label="points expiry")
 
@@ -31,23 +33,23 @@ def expire_due(now: datetime, *, member_id: int | None = None, actor=EXPIRY_ACTO
     finds nothing left to expire.
     """
     batch = uuid.uuid4().hex
-    due = and_(lots.c.remaining > 0, lots.c.expires_at <= now)
+    due = and_(entries.c.remaining > 0, entries.c.expires_at <= now)
     if member_id is not None:
-        due = and_(due, lots.c.member_id == member_id)
+        due = and_(due, entries.c.member_id == member_id)
     if db.session.get_bind().dialect.name == "postgresql":
         # Only against deadlocks: take the members' rows in key order before the balance
         # UPDATE below. Correctness does not rest on it: a lot is claimed by the conditional
         # UPDATE (remaining > 0), and SQLite serialises writers anyway.
         db.session.execute(
             select(members.c.id)
-            .where(members.c.id.in_(select(lots.c.member_id).where(due)))
+            .where(members.c.id.in_(select(entries.c.member_id).where(due)))
             .order_by(members.c.id)
             .with_for_update()
         )
     claimed = db.session.execute(
-        update(lots)
+        update(entries)
         .where(due)
-        .values(expired_batch=batch, expired_points=lots.c.remaining, remaining=0)
+        .values(expired_batch=batch, expired_points=entries.c.remaining, remaining=0)
     ).rowcount
     if not claimed:
         return 0
@@ -55,9 +57,9 @@ def expire_due(now: datetime, *, member_id: int | None = None, actor=EXPIRY_ACTO
     outbox.points_expired(batch, now)  # the members are told, in this transaction
     # One aggregate per member, joined (UPDATE ... FROM), not a subquery per member.
     totals = (
-        select(lots.c.member_id, db.func.sum(lots.c.expired_points).label("total"))
-        .where(lots.c.expired_batch == batch)
-        .group_by(lots.c.member_id)
+        select(entries.c.member_id, db.func.sum(entries.c.expired_points).label("total"))
+        .where(entries.c.expired_batch == batch)
+        .group_by(entries.c.member_id)
         .subquery()
     )
     db.session.execute(
@@ -78,18 +80,18 @@ def _expire_entries(batch: str, actor, now: datetime) -> None:
         "source_id", "expires_at", "actor_kind", "actor_id", "actor_label", "at",
     ]  # fmt: skip
     rows = select(
-        lots.c.member_id,
+        entries.c.member_id,
         literal(EXPIRE),
         literal("expire"),
-        -lots.c.expired_points,
+        -entries.c.expired_points,
         literal(0),
-        lots.c.id,
+        entries.c.id,
         literal("lot"),
-        lots.c.id,
-        lots.c.expires_at,
+        entries.c.id,
+        entries.c.expires_at,
         literal(actor.actor_kind),
         null() if actor.actor_id is None else literal(actor.actor_id),
         literal(actor.audit_label),
         literal(now, UTCDateTime()),
-    ).where(lots.c.expired_batch == batch)
+    ).where(entries.c.expired_batch == batch)
     db.session.execute(insert(entries).from_select(columns, rows))

@@ -2,7 +2,8 @@
 
 Every write starts by taking the member's row (a conditional or no-op UPDATE, which locks the
 row on PostgreSQL and takes the write lock on SQLite), then draws on lots with conditional
-UPDATEs, and appends entries. Locks are always taken member first, then lots, so two ledger
+UPDATEs, and appends entries. A lot is the `earn` entry that opened it (its `remaining`), so a
+credit inserts one row. Locks are always taken member first, then lots, so two ledger
 operations never wait on each other in opposite orders. The member's cached balance always
 equals the sum of the open lots minus the debt, and the sum of the member's entries.
 """
@@ -35,16 +36,15 @@ from memberportal.points.models import (
     SPEND,
     Allocation,
     LedgerEntry,
-    PointLot,
 )
 from memberportal.points.rows import forget_member, remember_member
 
 members = Member.__table__
-lots = PointLot.__table__
 entries = LedgerEntry.__table__
-# Statements every credit runs, built once (building one costs more than running it); the
+# A lot is its earn entry; it opened with the points the debt did not take.
+lot_amount = entries.c.points + entries.c.debt_points
+# The statement every credit runs, built once (building one costs more than running it); the
 # values come as parameters.
-INSERT_LOT = insert(lots).returning(lots.c.id)
 INSERT_ENTRY = insert(entries).returning(entries.c.id)
 
 
@@ -98,18 +98,17 @@ def earn(
 ) -> LedgerEntry:
     """Credit `points` as a new lot expiring at `expires_at`; a debt is repaid first.
 
-    Writes: the member's balance (+points) and debt (-repaid), one lot for what is left after
-    repaying, one `earn` entry. Raises ValidationFailed (points <= 0), UnknownMember.
+    Writes: the member's balance (+points) and debt (-repaid), one `earn` entry that is the
+    lot of what is left after repaying (remaining 0 when the debt took it all). Raises
+    ValidationFailed (points <= 0), UnknownMember.
     Concurrency: the member row is locked first, so the debt read is the debt repaid.
     """
     _positive(points)
-    _balance, repaid, lot_id, _row = _credit_member(
-        member_id, points, now=now, expires_at=expires_at
-    )
+    _balance, repaid, _row = _credit_member(member_id, points)
     return _append(
-        member_id, EARN, kind, points, actor=actor, now=now, lot_id=lot_id,
-        source_type=source_type, source_id=source_id, expires_at=expires_at,
-        debt_points=-repaid, note=note,
+        member_id, EARN, kind, points, actor=actor, now=now, source_type=source_type,
+        source_id=source_id, expires_at=expires_at, debt_points=-repaid,
+        remaining=points - repaid, expired_points=0, note=note,
     )  # fmt: skip
 
 
@@ -148,18 +147,18 @@ def credit(
     purchase keeps the balance it answered).
     """
     _positive(points)
-    balance, repaid, lot_id, row = _credit_member(
-        member_id, points, now=now, expires_at=expires_at, also=member_values or {},
-        returning=member_returning,
-    )  # fmt: skip
+    balance, repaid, row = _credit_member(
+        member_id, points, also=member_values or {}, returning=member_returning
+    )
     if source is not None:
         source_id = source(balance, row)
     entry_id = db.session.execute(
         INSERT_ENTRY,
         dict(
             member_id=member_id, entry_type=EARN, kind=kind, points=points,
-            debt_points=-repaid, lot_id=lot_id, source_type=source_type, source_id=source_id,
-            expires_at=expires_at, actor_kind=actor.actor_kind, actor_id=actor.actor_id,
+            debt_points=-repaid, remaining=points - repaid, expired_points=0,
+            source_type=source_type, source_id=source_id, expires_at=expires_at,
+            actor_kind=actor.actor_kind, actor_id=actor.actor_id,
             actor_label=actor.audit_label, at=now,
         ),
     ).scalar_one()  # fmt: skip
@@ -167,11 +166,10 @@ def credit(
 
 
 def _credit_member(
-    member_id: int, points: int, *, now, expires_at, also: dict | None = None,
-    returning: tuple = (),
-) -> tuple[int, int, int | None, tuple]:  # fmt: skip
+    member_id: int, points: int, *, also: dict | None = None, returning: tuple = ()
+) -> tuple[int, int, tuple]:
     """Add `points` to the member's row, repaying the debt first; return (balance, repaid,
-    lot, the `returning` columns). `also` are other columns set by the same UPDATE.
+    the `returning` columns). `also` are other columns set by the same UPDATE.
 
     Without a debt one conditional UPDATE (WHERE points_debt = 0) locks and credits the row at
     once: its WHERE is re-checked on the row as locked, so nothing is repaid only if there was
@@ -198,25 +196,17 @@ def _credit_member(
             )
             .returning(members.c.points_balance, *returning)
         ).first()
-    lot_id = None
-    if points > repaid:
-        lot_id = db.session.execute(
-            INSERT_LOT,
-            dict(
-                member_id=member_id, amount=points - repaid, remaining=points - repaid,
-                earned_at=now, expires_at=expires_at, expired_points=0,
-            ),
-        ).scalar_one()  # fmt: skip
     remember_member(member_id, points_balance=row[0], points_debt=debt - repaid)
-    return row[0], repaid, lot_id, tuple(row[1:])
+    return row[0], repaid, tuple(row[1:])
 
 
 def _open_lots(member_id: int, prefer_lot_id: int | None) -> list[tuple[int, int]]:
-    """Open lots in spending order: expiring first, then oldest (a preferred lot leads)."""
+    """Open lots in spending order: expiring first, then oldest (a preferred lot leads).
+    Only earn entries have a `remaining`, so `remaining > 0` is "an open lot"."""
     rows = db.session.execute(
-        select(lots.c.id, lots.c.remaining)
-        .where(lots.c.member_id == member_id, lots.c.remaining > 0)
-        .order_by(lots.c.expires_at, lots.c.id)
+        select(entries.c.id, entries.c.remaining)
+        .where(entries.c.member_id == member_id, entries.c.remaining > 0)
+        .order_by(entries.c.expires_at, entries.c.id)
     ).all()
     rows = [(r[0], r[1]) for r in rows]
     if prefer_lot_id is not None:
@@ -232,9 +222,9 @@ def _draw(member_id: int, points: int, prefer_lot_id: int | None = None) -> list
             break
         take = min(left, remaining)
         result = db.session.execute(
-            update(lots)
-            .where(lots.c.id == lot_id, lots.c.remaining >= take)
-            .values(remaining=lots.c.remaining - take)
+            update(entries)
+            .where(entries.c.id == lot_id, entries.c.remaining >= take)
+            .values(remaining=entries.c.remaining - take)
         )
         if result.rowcount != 1:
             raise LotConflict()
@@ -373,22 +363,22 @@ def give_back(spend_entry_id: int, *, actor, now: datetime, reason: str) -> Ledg
     except exc.IntegrityError:
         return None
     drawn = db.session.execute(
-        select(Allocation.lot_id, Allocation.points, lots.c.expires_at)
-        .join(lots, lots.c.id == Allocation.lot_id)
+        select(Allocation.lot_id, Allocation.points, entries.c.expires_at)
+        .join(entries, entries.c.id == Allocation.lot_id)
         .where(Allocation.entry_id == spent.id)
         .order_by(Allocation.lot_id)
     ).all()
     expired = 0
     for lot_id, points, expires_at in drawn:
         reopened = db.session.execute(
-            update(lots)
+            update(entries)
             .where(
-                lots.c.id == lot_id,
-                lots.c.expires_at > now,
-                lots.c.expired_batch.is_(None),
-                lots.c.remaining + points <= lots.c.amount,
+                entries.c.id == lot_id,
+                entries.c.expires_at > now,
+                entries.c.expired_batch.is_(None),
+                entries.c.remaining + points <= lot_amount,
             )
-            .values(remaining=lots.c.remaining + points)
+            .values(remaining=entries.c.remaining + points)
         ).rowcount
         if not reopened:
             expired += points

@@ -1,4 +1,5 @@
-"""Points: the program rules, expiring lots, the append-only ledger and what each spend drew."""
+"""Points: the program rules, the append-only ledger (each earning its own expiring lot) and
+what each spend drew."""
 
 from __future__ import annotations
 
@@ -113,36 +114,15 @@ class ProgramRules(db.Model):
     referral_hold_until_purchase: Mapped[bool] = mapped_column(default=True)
 
 
-class PointLot(db.Model):
-    """One credit with its own expiry. `remaining` is what is still open to spend."""
-
-    __tablename__ = "point_lots"
-    __table_args__ = (
-        CheckConstraint("amount > 0", name="amount_positive"),
-        CheckConstraint("remaining >= 0 AND remaining <= amount", name="remaining_range"),
-        CheckConstraint("expired_points >= 0 AND expired_points <= amount", name="expired_range"),
-        Index("ix_point_lots_member_open", "member_id", "expires_at", "id"),
-        Index(
-            "ix_point_lots_due",
-            "expires_at",
-            postgresql_where=text("remaining > 0"),
-            sqlite_where=text("remaining > 0"),
-        ),
-    )
-
-    id: Mapped[intpk]
-    member_id: Mapped[int] = mapped_column(BigID, ForeignKey("members.id", ondelete="RESTRICT"))
-    amount: Mapped[int]
-    remaining: Mapped[int]
-    earned_at: Mapped[datetime]
-    expires_at: Mapped[datetime]
-    # Set by the expiry run that closed the lot: which run, and how many points it expired.
-    expired_batch: Mapped[str | None] = mapped_column(String(32), index=True)
-    expired_points: Mapped[int] = mapped_column(default=0)
-
-
 class LedgerEntry(db.Model):
-    """One change to a member's points. Rows are only ever inserted."""
+    """One change to a member's points. Rows are only ever inserted.
+
+    An `earn` entry is also the lot it opened: one row per credit. Its lot state
+    (`remaining`, `expired_batch`, `expired_points`) is the only part of any entry that
+    changes after the insert, and only through the ledger's conditional UPDATEs. The lot's
+    amount is `points + debt_points`: what was left after repaying a debt. An earning that
+    repaid nothing but debt is a lot of 0 (remaining 0), never drawn, never expired.
+    """
 
     __tablename__ = "point_entries"
     __table_args__ = (
@@ -160,10 +140,56 @@ class LedgerEntry(db.Model):
             " OR debt_points = 0",
             name="debt_only_by_refund",
         ),
+        # Lot state on earn entries only, and within the lot's amount (points + debt_points).
+        CheckConstraint(
+            "(entry_type = 'earn' AND remaining IS NOT NULL AND expired_points IS NOT NULL"
+            " AND expires_at IS NOT NULL)"
+            " OR (entry_type <> 'earn' AND remaining IS NULL AND expired_points IS NULL"
+            " AND expired_batch IS NULL)",
+            name="lot_state_on_earn",
+        ),
+        CheckConstraint(
+            "remaining IS NULL OR (remaining >= 0 AND remaining <= points + debt_points)",
+            name="remaining_range",
+        ),
+        CheckConstraint(
+            "expired_points IS NULL"
+            " OR (expired_points >= 0 AND expired_points <= points + debt_points)",
+            name="expired_range",
+        ),
+        # Only an expiry names a lot (the earn entry it expired); an earning is its own lot.
+        CheckConstraint("lot_id IS NULL OR entry_type = 'expire'", name="lot_named_by_expiry"),
         Index("ix_point_entries_member_history", "member_id", "id"),
         Index("ix_point_entries_source", "source_type", "source_id"),
-        # An earning explains what consumed its lot, expiry runs included.
-        Index("ix_point_entries_lot", "lot_id"),
+        # An earning explains what consumed its lot, expiry runs included. Partial: only
+        # expiries name a lot, and no other entry (nor a lot's UPDATE) adds to it.
+        Index(
+            "ix_point_entries_lot",
+            "lot_id",
+            postgresql_where=text("lot_id IS NOT NULL"),
+            sqlite_where=text("lot_id IS NOT NULL"),
+        ),
+        # A member's open lots in spending order, and the lots an expiry run claims.
+        Index(
+            "ix_point_entries_member_open",
+            "member_id",
+            "expires_at",
+            "id",
+            postgresql_where=text("remaining > 0"),
+            sqlite_where=text("remaining > 0"),
+        ),
+        Index(
+            "ix_point_entries_due",
+            "expires_at",
+            postgresql_where=text("remaining > 0"),
+            sqlite_where=text("remaining > 0"),
+        ),
+        Index(
+            "ix_point_entries_expired_batch",
+            "expired_batch",
+            postgresql_where=text("expired_batch IS NOT NULL"),
+            sqlite_where=text("expired_batch IS NOT NULL"),
+        ),
     )
 
     id: Mapped[intpk]
@@ -173,8 +199,9 @@ class LedgerEntry(db.Model):
     points: Mapped[int]
     # Change to the member's debt: + by a refund's clawback, - when an earning repays it.
     debt_points: Mapped[int] = mapped_column(default=0)
+    # An `expire` entry names the earn entry whose lot it expired.
     lot_id: Mapped[int | None] = mapped_column(
-        BigID, ForeignKey("point_lots.id", ondelete="RESTRICT")
+        BigID, ForeignKey("point_entries.id", ondelete="RESTRICT")
     )
     source_type: Mapped[str | None] = mapped_column(String(32))
     source_id: Mapped[int | None] = mapped_column(BigID)
@@ -187,6 +214,16 @@ class LedgerEntry(db.Model):
     actor_label: Mapped[str] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(String(500))
     at: Mapped[datetime]
+    # The lot of an `earn` entry (NULL on every other entry): what is still open to spend;
+    # the expiry run that closed it, and how many points it expired.
+    remaining: Mapped[int | None]
+    expired_batch: Mapped[str | None] = mapped_column(String(32))
+    expired_points: Mapped[int | None]
+
+    @property
+    def lot_amount(self) -> int | None:
+        """What the earning's lot opened with: its points less the debt they repaid."""
+        return self.points + self.debt_points if self.entry_type == EARN else None
 
 
 class Allocation(db.Model):
@@ -202,8 +239,9 @@ class Allocation(db.Model):
     entry_id: Mapped[int] = mapped_column(
         BigID, ForeignKey("point_entries.id", ondelete="RESTRICT")
     )
+    # The lot: the earn entry that opened it.
     lot_id: Mapped[int] = mapped_column(
-        BigID, ForeignKey("point_lots.id", ondelete="RESTRICT"), index=True
+        BigID, ForeignKey("point_entries.id", ondelete="RESTRICT"), index=True
     )
     points: Mapped[int]
 

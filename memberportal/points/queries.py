@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from memberportal.extensions import db
 from memberportal.members.models import Member
@@ -17,7 +18,6 @@ from memberportal.points.models import (
     AdjustmentRequest,
     Allocation,
     LedgerEntry,
-    PointLot,
 )
 from memberportal.purchases.models import Purchase
 
@@ -27,24 +27,25 @@ HISTORY_PAGE = 20
 def upcoming_expiries(member_id: int, now: datetime, limit: int = 12) -> list[tuple[datetime, int]]:
     """[(expires_at, points)] still open, soonest first: "120 points expire on 2027-03-31"."""
     rows = db.session.execute(
-        select(PointLot.expires_at, func.sum(PointLot.remaining))
-        .where(PointLot.member_id == member_id, PointLot.remaining > 0)
-        .group_by(PointLot.expires_at)
-        .order_by(PointLot.expires_at)
+        select(LedgerEntry.expires_at, func.sum(LedgerEntry.remaining))
+        .where(LedgerEntry.member_id == member_id, LedgerEntry.remaining > 0)
+        .group_by(LedgerEntry.expires_at)
+        .order_by(LedgerEntry.expires_at)
         .limit(limit)
     ).all()
     return [(at, int(points)) for at, points in rows if at > now]
 
 
 def earning_lot(source_type: str, source_id: int) -> int | None:
-    """The lot the earning for this source opened (None: it earned nothing, or all of it
-    repaid a debt). A refund takes back from its purchase's own lot first."""
+    """The lot the earning for this source opened: its earn entry (None: it earned nothing,
+    or all of it repaid a debt). A refund takes back from its purchase's own lot first."""
     return db.session.scalar(
-        select(LedgerEntry.lot_id)
+        select(LedgerEntry.id)
         .where(
             LedgerEntry.source_type == source_type,
             LedgerEntry.source_id == source_id,
             LedgerEntry.entry_type == EARN,
+            LedgerEntry.points + LedgerEntry.debt_points > 0,
         )
         .limit(1)
     )
@@ -54,7 +55,7 @@ def earning_lot(source_type: str, source_id: int) -> int | None:
 class HistoryRow:
     entry: LedgerEntry
     purchase: Purchase | None = None
-    lot: PointLot | None = None
+    lot: LedgerEntry | None = None  # the earn entry that is the lot (earnings, expiries)
     # (entry, points) that drew on this earning's lot, or the lots a spend drew from
     links: list = field(default_factory=list)
 
@@ -80,25 +81,29 @@ def _explain(rows: list[HistoryRow]) -> None:
     purchases = {
         p.id: p for p in db.session.scalars(select(Purchase).where(Purchase.id.in_(purchase_ids)))
     }
-    lot_ids = {r.entry.lot_id for r in rows if r.entry.lot_id}
-    lots = {
-        lot.id: lot for lot in db.session.scalars(select(PointLot).where(PointLot.id.in_(lot_ids)))
-    }
-    consumed = _consumers(lot_ids)
-    entry_ids = [r.entry.id for r in rows if r.entry.entry_type != "earn"]
+    # An earning is its own lot (none when all of it repaid a debt); an expiry names its lot.
+    lots = {r.entry.id: r.entry for r in rows if (r.entry.lot_amount or 0) > 0}
+    expired = {r.entry.lot_id for r in rows if r.entry.lot_id} - lots.keys()
+    lots.update(
+        (lot.id, lot)
+        for lot in db.session.scalars(select(LedgerEntry).where(LedgerEntry.id.in_(expired)))
+    )
+    consumed = _consumers(set(lots))
+    entry_ids = [r.entry.id for r in rows if r.entry.entry_type != EARN]
     drew: dict[int, list] = {}
-    for alloc, lot in db.session.execute(
-        select(Allocation, PointLot)
-        .join(PointLot, PointLot.id == Allocation.lot_id)
+    lot = aliased(LedgerEntry, name="lot")
+    for alloc, drawn in db.session.execute(
+        select(Allocation, lot)
+        .join(lot, lot.id == Allocation.lot_id)
         .where(Allocation.entry_id.in_(entry_ids))
-        .order_by(PointLot.expires_at, PointLot.id)
+        .order_by(lot.expires_at, lot.id)
     ):
-        drew.setdefault(alloc.entry_id, []).append((lot, alloc.points))
+        drew.setdefault(alloc.entry_id, []).append((drawn, alloc.points))
     for row in rows:
         e = row.entry
         row.purchase = purchases.get(e.source_id) if e.source_type == "purchase" else None
-        row.lot = lots.get(e.lot_id) if e.lot_id else None
-        row.links = consumed.get(e.lot_id, []) if e.entry_type == "earn" else drew.get(e.id, [])
+        row.lot = lots.get(e.id if e.entry_type == EARN else e.lot_id)
+        row.links = consumed.get(e.id, []) if e.entry_type == EARN else drew.get(e.id, [])
 
 
 def _consumers(lot_ids: set[int]) -> dict[int, list]:
@@ -133,9 +138,9 @@ class Mismatch:
 def ledger_mismatches(limit: int = 100) -> list[Mismatch]:
     """Members whose cached balance differs from open lots minus debt, or from their entries."""
     open_lots = (
-        select(PointLot.member_id, func.sum(PointLot.remaining).label("open"))
-        .where(PointLot.remaining > 0)
-        .group_by(PointLot.member_id)
+        select(LedgerEntry.member_id, func.sum(LedgerEntry.remaining).label("open"))
+        .where(LedgerEntry.remaining > 0)
+        .group_by(LedgerEntry.member_id)
         .subquery()
     )
     sums = (

@@ -13,7 +13,7 @@ from memberportal.coupons.models import CouponTemplate
 from memberportal.extensions import db
 from memberportal.mall.models import Item
 from memberportal.members.models import Member
-from memberportal.points.models import LedgerEntry, PointLot
+from memberportal.points.models import LedgerEntry
 from memberportal.reports.queries import Window, month_bounds, month_index, total
 
 ADJUST = "adjust"
@@ -106,8 +106,10 @@ def liability(bucket_starts: list[date]) -> Liability:
     """Open points by expiry bucket (lots not yet expired by the run count as this month),
     members' debt, and the yuan-per-point the mall's coupon items on sale give."""
     bounds = [start_of_day(d) for d in bucket_starts]
-    bucket = case(*[(PointLot.expires_at < b, i) for i, b in enumerate(bounds)], else_=len(bounds))
-    lots = select(bucket.label("b"), PointLot.remaining).where(PointLot.remaining > 0).subquery()
+    # A lot is the earn entry that opened it; only those have a `remaining`.
+    expires_at, remaining = LedgerEntry.expires_at, LedgerEntry.remaining
+    bucket = case(*[(expires_at < b, i) for i, b in enumerate(bounds)], else_=len(bounds))
+    lots = select(bucket.label("b"), remaining).where(remaining > 0).subquery()
     buckets = [0] * (len(bounds) + 1)
     for b, points in db.session.execute(
         select(lots.c.b, func.sum(lots.c.remaining)).group_by(lots.c.b)

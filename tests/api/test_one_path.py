@@ -27,7 +27,7 @@ def test_no_module_of_the_api_writes_purchases_by_hand():
     for module in api.glob("*.py"):
         source = module.read_text()
         assert "INSERT INTO purchases" not in source, module.name
-        assert "point_lots" not in source, module.name
+        assert "point_entries" not in source, module.name
 
 
 def row_counts() -> dict[str, int]:
@@ -50,11 +50,11 @@ def test_a_reported_purchase_writes_only_the_rows_it_needs(client, headers):
     body = {"member": member.member_no, "order_ref": "ROWS-1", "amount_cents": 5000}
     answer = client.post("/api/v1/purchases", json=body, headers=headers)
     assert answer.status_code == 201 and answer.get_json()["tier_change"] is None
-    # The purchase (which keeps its answer for replays and its growth), its lot and earning
-    # entry, and the first call counted for the owner's page; no audit row, no call row, no
-    # growth entry, no separate stored answer.
+    # The purchase (which keeps its growth and its answer for replays), its earning entry
+    # (which is its lot), and the first call counted for the owner's page; no audit row, no
+    # call row, no growth entry, no separate stored answer.
     assert written(before) == {
-        "purchases": 1, "point_lots": 1, "point_entries": 1, "api_usage": 1,
+        "purchases": 1, "point_entries": 1, "api_usage": 1,
     }  # fmt: skip
     before = row_counts()
     body["order_ref"] = "ROWS-2"
@@ -62,8 +62,7 @@ def test_a_reported_purchase_writes_only_the_rows_it_needs(client, headers):
     answer = client.post("/api/v1/purchases", json=body, headers=headers)
     assert answer.get_json()["tier_change"] == {"old": "VIP1", "new": "VIP2"}
     assert written(before) == {
-        "purchases": 1, "point_lots": 1, "point_entries": 1, "tier_changes": 1,
-        "audit_entries": 1,
+        "purchases": 1, "point_entries": 1, "tier_changes": 1, "audit_entries": 1,
         "notification_events": 1,  # the member is told of the new tier
     }  # fmt: skip
     db.session.expire_all()

@@ -22,7 +22,7 @@ from memberportal.mall.errors import (
 from memberportal.mall.models import Order
 from memberportal.mall.rules import Reason, ShippingAddress
 from memberportal.points.errors import InsufficientPoints
-from memberportal.points.models import PointLot
+from memberportal.points.models import LedgerEntry
 from tests import factories
 from tests.mall_helpers import ADDRESS, balance, order_count, redeem, rich_member, stock
 from tests.points_helpers import ACTOR, assert_invariants, earn
@@ -120,7 +120,11 @@ def test_points_whose_lot_expired_meanwhile_come_back_expired():
     order = redeem(member.id, item.id, now=now)
     services.cancel(order.id, actor=ACTOR, now=now + timedelta(days=3), reason="late")
     assert balance(member.id) == 0 and stock(item.id) == 10
-    lot = db.session.scalars(select(PointLot).where(PointLot.member_id == member.id)).one()
+    lot = db.session.scalars(
+        select(LedgerEntry).where(
+            LedgerEntry.member_id == member.id, LedgerEntry.entry_type == "earn"
+        )
+    ).one()
     assert lot.remaining == 0
     assert_invariants(member.id)
 

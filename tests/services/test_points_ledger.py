@@ -9,7 +9,7 @@ from memberportal.core.errors import ValidationFailed
 from memberportal.extensions import db
 from memberportal.points import ledger
 from memberportal.points.errors import InsufficientPoints, NotASpend, UnknownMember
-from memberportal.points.models import Allocation, LedgerEntry, PointLot
+from memberportal.points.models import Allocation, LedgerEntry
 from tests import factories
 from tests.points_helpers import ACTOR, T0, assert_invariants, earn, spend
 
@@ -25,8 +25,8 @@ def test_spend_draws_the_lot_expiring_first_then_the_oldest():
             select(Allocation.lot_id, Allocation.points).where(Allocation.entry_id == entry.id)
         ).all()
     )
-    assert drawn == {soon.lot_id: 50, late.lot_id: 70}
-    assert same.lot_id not in drawn
+    assert drawn == {soon.id: 50, late.id: 70}
+    assert same.id not in drawn
     assert assert_invariants(m.id)["balance"] == 60
 
 
@@ -83,8 +83,12 @@ def test_give_back_returns_to_the_same_lots_once():
     back = ledger.give_back(entry.id, actor=ACTOR, now=T0, reason="cancelled")
     assert back.points == 60
     assert ledger.give_back(entry.id, actor=ACTOR, now=T0, reason="again") is None
-    lots = {lot.id: lot.remaining for lot in db.session.scalars(select(PointLot))}
-    assert lots == {a.lot_id: 30, b.lot_id: 50}
+    lots = dict(
+        db.session.execute(
+            select(LedgerEntry.id, LedgerEntry.remaining).where(LedgerEntry.entry_type == "earn")
+        ).all()
+    )
+    assert lots == {a.id: 30, b.id: 50}
     assert assert_invariants(m.id)["balance"] == 80
     with pytest.raises(NotASpend):
         ledger.give_back(back.id, actor=ACTOR, now=T0, reason="x")

@@ -11,7 +11,7 @@ from memberportal.extensions import db
 from memberportal.members import services as member_services
 from memberportal.members.models import Member
 from memberportal.members.rules import CONSENT_VERSION
-from memberportal.points.models import LedgerEntry, PointLot
+from memberportal.points.models import LedgerEntry
 from memberportal.points.queries import ledger_mismatches
 from memberportal.points.services import update_program_rules
 from memberportal.referrals.models import Referral
@@ -79,8 +79,12 @@ def test_referral_points_expire_six_months_later_at_the_end_of_the_shanghai_day(
     referrer, friend = factories.member(), factories.member()
     late = datetime(2026, 3, 10, 17, 30, tzinfo=UTC)  # 01:30 on 11 March in Shanghai
     record_referral(referrer.member_no, friend.id, actor=ACTOR, now=late)
-    lot = db.session.scalars(select(PointLot).where(PointLot.member_id == referrer.id)).one()
-    assert (lot.amount, lot.remaining) == (100, 100)
+    lot = db.session.scalars(
+        select(LedgerEntry).where(
+            LedgerEntry.member_id == referrer.id, LedgerEntry.entry_type == "earn"
+        )
+    ).one()
+    assert (lot.lot_amount, lot.remaining) == (100, 100)
     expected = datetime(2026, 9, 11, 15, 59, 59, 999999, tzinfo=UTC)  # 23:59:59 11 Sep +08
     assert lot.expires_at.replace(tzinfo=UTC) == expected
     entry = db.session.scalars(select(LedgerEntry).where(LedgerEntry.member_id == referrer.id))
