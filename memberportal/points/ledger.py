@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exc, insert, select, update
+from sqlalchemy import exc, insert, literal, select, update
 
 from memberportal.core.db import use_case
 from memberportal.core.errors import ValidationFailed
@@ -163,6 +163,50 @@ def credit(
         ),
     ).scalar_one()  # fmt: skip
     return Credited(entry_id, balance, row, source_id)
+
+
+def credit_cte(member_id: int, points: int, *, member_values: dict, member_returning: tuple):
+    """`credit`'s UPDATE of a member without a debt, as a CTE for a caller that chains its
+    writes into one statement (PostgreSQL): it returns points_balance and the
+    `member_returning` columns, or no row when the member has a debt (or does not exist).
+    The caller then calls `credited` with the balance, and writes the entry with earn_cte."""
+    _positive(points)
+    return (
+        update(members)
+        .where(members.c.id == member_id, members.c.points_debt == 0)
+        .values(points_balance=members.c.points_balance + points, **member_values)
+        .returning(members.c.points_balance, *member_returning)
+        .cte("credited")
+    )
+
+
+def earn_cte(
+    member_id: int, points: int, *, kind: str, source_type: str, source_id, source,
+    expires_at: datetime, actor, now: datetime,
+):  # fmt: skip
+    """The `earn` entry (the lot of `points`, nothing repaid) of a credit_cte, as a CTE that
+    writes one row for each row of the CTE `source` (whose column `source_id` names it)."""
+    values = dict(
+        member_id=member_id, entry_type=EARN, kind=kind, points=points, debt_points=0,
+        remaining=points, expired_points=0, source_type=source_type, expires_at=expires_at,
+        actor_kind=actor.actor_kind, actor_id=actor.actor_id, actor_label=actor.audit_label,
+        at=now,
+    )  # fmt: skip
+    rows = select(
+        *(literal(value, entries.c[name].type).label(name) for name, value in values.items()),
+        source_id.label("source_id"),
+    ).select_from(source)  # fmt: skip
+    return (
+        insert(entries)
+        .from_select([*values, "source_id"], rows)
+        .returning(entries.c.id)
+        .cte("earned")
+    )
+
+
+def credited(member_id: int, balance: int) -> None:
+    """A chained credit wrote the member's row: a loaded Member learns its balance."""
+    remember_member(member_id, points_balance=balance, points_debt=0)
 
 
 def _credit_member(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, exc, or_, select, update
+from sqlalchemy import bindparam, exc, literal, or_, select, true, update
 
 from memberportal.audit import services as audit
 from memberportal.core.db import insert_once_statement, use_case
@@ -41,6 +41,7 @@ from memberportal.purchases.rules import Bill
 from memberportal.referrals import services as referrals
 from memberportal.reviews import services as reviews
 from memberportal.tiers import services as tiers
+from memberportal.tiers.models import Tier
 
 purchases = Purchase.__table__
 members = Member.__table__
@@ -135,36 +136,58 @@ def record_purchase(
     values = tiers.spend_values(growth, context.tier, context.ladder, cap) if growth else {}
     settled: list = []
 
-    def write(balance: int, counters: tuple) -> int:
-        """The purchase row, once the member's row is written and locked (the tier's
-        outcome decided on it)."""
+    row = dict(
+        member_id=member_id, source=source, order_ref=order_ref, amount_cents=amount_cents,
+        rate_pct=earning.rate_pct, multiplier_pct=earning.multiplier_pct,
+        note=(note or "").strip() or None, store=store, actor_label=actor.audit_label, at=now,
+        refunded_cents=0, points_refunded=0, growth_refunded=0, points_earned=points,
+        growth_earned=growth, request_key=reported.key if reported else None,
+        request_hash=reported.fingerprint if reported else None, **_granted(discount),
+    )  # fmt: skip
+
+    def settle(counters: tuple) -> tiers.Settled:
+        """Where the growth leaves the member, decided on their row as locked."""
         spend, interaction, tier_id, shown = counters
         found = tiers.settle(spend, interaction, tier_id, context.ladder, cap,
                              shown_written=shown if values else None)  # fmt: skip
+        if not growth:  # nothing changed: nobody moves, nothing more to show
+            found = replace(found, target=None, shown_written=True)
         settled.append(found)
+        return found
+
+    def answered(found: tiers.Settled) -> dict:
         after = found.target or found.current
         move = f"{found.current.code}->{after.code}" if found.target else None
+        return {"tier_after": after.code, "tier_move": move}
+
+    def write(balance: int, counters: tuple) -> int:
+        """The purchase row, once the member's row is written and locked (the tier's
+        outcome decided on it)."""
         written = db.session.execute(
             _insert_once(db.session.get_bind().dialect.name,
                          reported.unanswered if reported else None),
-            dict(
-                member_id=member_id, source=source, order_ref=order_ref,
-                amount_cents=amount_cents, rate_pct=earning.rate_pct,
-                multiplier_pct=earning.multiplier_pct, note=(note or "").strip() or None,
-                store=store, actor_label=actor.audit_label, at=now, refunded_cents=0,
-                points_refunded=0, growth_refunded=0, points_earned=points,
-                growth_earned=growth, balance_after=balance, tier_after=after.code,
-                tier_move=move, request_key=reported.key if reported else None,
-                request_hash=reported.fingerprint if reported else None,
-                **_granted(discount), **(reported.unanswered_params if reported else {}),
-            ),
+            dict(row, balance_after=balance, **answered(settle(counters)),
+                 **(reported.unanswered_params if reported else {})),
         ).scalar()  # fmt: skip
         if written is None:
             raise DuplicatePurchase(purchase_id=_recorded(source, order_ref, reported))
         return written
 
     returning = (*tiers.GROWTH_RETURNING, members.c.growth)
-    if points:
+    chained = None
+    if points and db.session.get_bind().dialect.name == "postgresql":
+        chained = _write_chained(
+            member_id, points, row, values=values, returning=returning,
+            expires_at=expiry_for(now, context.rules), actor=actor, now=now, reported=reported,
+        )  # fmt: skip
+    if chained is not None:
+        balance, counters, purchase_id = chained
+        found = settle(counters)
+        if found.target is not None:  # written as staying: the move is known now
+            db.session.execute(
+                update(purchases).where(purchases.c.id == purchase_id).values(answered(found))
+            )
+    elif points:
         # One UPDATE of the member's row credits the points and adds the spend growth.
         credited = ledger.credit(
             member_id, points, kind="purchase", source_type="purchase", source_id=None,
@@ -196,6 +219,51 @@ def record_purchase(
         purchase_id, points, growth, balance, tier.code,
         str(move) if move else None, member_no=context.member_no,
     )  # fmt: skip
+
+
+def _write_chained(
+    member_id, points, row, *, values, returning, expires_at, actor, now, reported
+) -> tuple[int, tuple, int] | None:  # fmt: skip
+    """On PostgreSQL, the member's row, the purchase and its earning (the lot) in one
+    statement: data-modifying CTEs chained from the areas' own statements (the ledger's
+    credit of a member without a debt and its earn entry, the purchase's insert once). The
+    purchase is written as answering the tier the member is on; the caller corrects it when
+    the tier moves. Returns (balance, the `returning` values, purchase id), or None when the
+    member's row was not credited (a debt to repay first: the step-by-step path does it).
+    Raises DuplicatePurchase (nothing it wrote is kept: the use case rolls back)."""
+    credited = ledger.credit_cte(member_id, points, member_values=values,
+                                 member_returning=returning)  # fmt: skip
+    tier_code = select(Tier.code).where(Tier.id == credited.c.tier_id).scalar_subquery()
+    bought = select(
+        *(literal(value, purchases.c[name].type).label(name) for name, value in row.items()),
+        credited.c.points_balance.label("balance_after"), tier_code.label("tier_after"),
+    ).select_from(credited)  # fmt: skip
+    if reported is not None and reported.unanswered is not None:
+        bought = bought.where(reported.unanswered)
+    bought = insert_once_statement(
+        purchases, rows=bought, columns=[*row, "balance_after", "tier_after"],
+        returning=(purchases.c.id,),
+    ).cte("bought")  # fmt: skip
+    earned = ledger.earn_cte(
+        member_id, points, kind="purchase", source_type="purchase", source_id=bought.c.id,
+        source=bought, expires_at=expires_at, actor=actor, now=now,
+    )  # fmt: skip
+    params = {"request_key": reported.key, **reported.unanswered_params} if reported else {}
+    result = db.session.execute(
+        select(credited, bought.c.id.label("purchase_id"), earned.c.id.label("entry_id"))
+        .select_from(credited)
+        .outerjoin(bought, true())
+        .outerjoin(earned, true()),
+        params,
+    ).first()  # fmt: skip
+    if result is None:
+        return None
+    if result.purchase_id is None:
+        source = row["source"]
+        raise DuplicatePurchase(purchase_id=_recorded(source, row["order_ref"], reported))
+    ledger.credited(member_id, result.points_balance)
+    counters = tuple(result[1 : 1 + len(returning)])
+    return result.points_balance, counters, result.purchase_id
 
 
 def _keep_rules(context: PurchaseContext) -> None:
