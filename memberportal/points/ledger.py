@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exc, insert, literal, select, update
+from sqlalchemy import Integer, bindparam, exc, insert, select, update
 
 from memberportal.core.db import use_case
 from memberportal.core.errors import ValidationFailed
@@ -165,43 +165,63 @@ def credit(
     return Credited(entry_id, balance, row, source_id)
 
 
-def credit_cte(member_id: int, points: int, *, member_values: dict, member_returning: tuple):
+def credit_cte(*, member_values: dict, member_returning: tuple):
     """`credit`'s UPDATE of a member without a debt, as a CTE for a caller that chains its
-    writes into one statement (PostgreSQL): it returns points_balance and the
-    `member_returning` columns, or no row when the member has a debt (or does not exist).
-    The caller then calls `credited` with the balance, and writes the entry with earn_cte."""
-    _positive(points)
+    writes into one statement (PostgreSQL) built once: the member and the points are the
+    parameters "member_id" and "points" (credit_params), `member_values` are other columns
+    set. It returns points_balance and the `member_returning` columns, or no row when the
+    member has a debt (or does not exist). The caller then calls `credited` with the balance
+    and writes the entry with earn_cte."""
     return (
         update(members)
-        .where(members.c.id == member_id, members.c.points_debt == 0)
-        .values(points_balance=members.c.points_balance + points, **member_values)
+        .where(members.c.id == bindparam("member_id"), members.c.points_debt == 0)
+        .values(
+            points_balance=members.c.points_balance + bindparam("points", type_=Integer()),
+            **member_values,
+        )
         .returning(members.c.points_balance, *member_returning)
         .cte("credited")
     )
 
 
-def earn_cte(
-    member_id: int, points: int, *, kind: str, source_type: str, source_id, source,
-    expires_at: datetime, actor, now: datetime,
-):  # fmt: skip
-    """The `earn` entry (the lot of `points`, nothing repaid) of a credit_cte, as a CTE that
-    writes one row for each row of the CTE `source` (whose column `source_id` names it)."""
+def credit_params(member_id: int, points: int) -> dict:
+    _positive(points)
+    return {"member_id": member_id, "points": points}
+
+
+EARN_CTE_COLUMNS = (
+    "member_id", "entry_type", "kind", "points", "debt_points", "remaining", "expired_points",
+    "source_type", "expires_at", "actor_kind", "actor_id", "actor_label", "at",
+)  # fmt: skip
+
+
+def earn_cte(*, source_id, source):
+    """The `earn` entry of a credit_cte (the lot of all its points, nothing repaid) as a CTE
+    writing one row per row of the CTE `source`, whose column `source_id` it names; its
+    values are parameters (earn_params)."""
+    rows = select(
+        *(bindparam(f"e_{name}", type_=entries.c[name].type) for name in EARN_CTE_COLUMNS),
+        source_id,
+    ).select_from(source)  # fmt: skip
+    return (
+        insert(entries)
+        .from_select([*EARN_CTE_COLUMNS, "source_id"], rows)
+        .returning(entries.c.id)
+        .cte("earned")
+    )
+
+
+def earn_params(
+    member_id: int, points: int, *, kind: str, source_type: str, expires_at: datetime, actor,
+    now: datetime,
+) -> dict:  # fmt: skip
     values = dict(
         member_id=member_id, entry_type=EARN, kind=kind, points=points, debt_points=0,
         remaining=points, expired_points=0, source_type=source_type, expires_at=expires_at,
         actor_kind=actor.actor_kind, actor_id=actor.actor_id, actor_label=actor.audit_label,
         at=now,
     )  # fmt: skip
-    rows = select(
-        *(literal(value, entries.c[name].type).label(name) for name, value in values.items()),
-        source_id.label("source_id"),
-    ).select_from(source)  # fmt: skip
-    return (
-        insert(entries)
-        .from_select([*values, "source_id"], rows)
-        .returning(entries.c.id)
-        .cte("earned")
-    )
+    return {f"e_{name}": value for name, value in values.items()}
 
 
 def credited(member_id: int, balance: int) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, exc, literal, or_, select, true, update
+from sqlalchemy import bindparam, exc, or_, select, true, update
 
 from memberportal.audit import services as audit
 from memberportal.core.db import insert_once_statement, use_case
@@ -176,8 +176,10 @@ def record_purchase(
     returning = (*tiers.GROWTH_RETURNING, members.c.growth)
     chained = None
     if points and db.session.get_bind().dialect.name == "postgresql":
+        growth_params = tiers.spend_params(growth, context.tier, context.ladder, cap)
         chained = _write_chained(
-            member_id, points, row, values=values, returning=returning,
+            member_id, points, row, growth_params=growth_params if growth else None,
+            returning=returning,
             expires_at=expiry_for(now, context.rules), actor=actor, now=now, reported=reported,
         )  # fmt: skip
     if chained is not None:
@@ -222,40 +224,27 @@ def record_purchase(
 
 
 def _write_chained(
-    member_id, points, row, *, values, returning, expires_at, actor, now, reported
+    member_id, points, row, *, growth_params, returning, expires_at, actor, now, reported
 ) -> tuple[int, tuple, int] | None:  # fmt: skip
     """On PostgreSQL, the member's row, the purchase and its earning (the lot) in one
     statement: data-modifying CTEs chained from the areas' own statements (the ledger's
-    credit of a member without a debt and its earn entry, the purchase's insert once). The
-    purchase is written as answering the tier the member is on; the caller corrects it when
-    the tier moves. Returns (balance, the `returning` values, purchase id), or None when the
-    member's row was not credited (a debt to repay first: the step-by-step path does it).
-    Raises DuplicatePurchase (nothing it wrote is kept: the use case rolls back)."""
-    credited = ledger.credit_cte(member_id, points, member_values=values,
-                                 member_returning=returning)  # fmt: skip
-    tier_code = select(Tier.code).where(Tier.id == credited.c.tier_id).scalar_subquery()
-    bought = select(
-        *(literal(value, purchases.c[name].type).label(name) for name, value in row.items()),
-        credited.c.points_balance.label("balance_after"), tier_code.label("tier_after"),
-    ).select_from(credited)  # fmt: skip
-    if reported is not None and reported.unanswered is not None:
-        bought = bought.where(reported.unanswered)
-    bought = insert_once_statement(
-        purchases, rows=bought, columns=[*row, "balance_after", "tier_after"],
-        returning=(purchases.c.id,),
-    ).cte("bought")  # fmt: skip
-    earned = ledger.earn_cte(
-        member_id, points, kind="purchase", source_type="purchase", source_id=bought.c.id,
-        source=bought, expires_at=expires_at, actor=actor, now=now,
-    )  # fmt: skip
-    params = {"request_key": reported.key, **reported.unanswered_params} if reported else {}
-    result = db.session.execute(
-        select(credited, bought.c.id.label("purchase_id"), earned.c.id.label("entry_id"))
-        .select_from(credited)
-        .outerjoin(bought, true())
-        .outerjoin(earned, true()),
-        params,
-    ).first()  # fmt: skip
+    credit of a member without a debt and its earn entry, the purchase's insert once), built
+    once per shape (_chained_statement). The purchase is written as answering the tier the
+    member is on; the caller corrects it when the tier moves. Returns (balance, the
+    `returning` values, purchase id), or None when the member's row was not credited (a
+    debt to repay first: the step-by-step path does it). Raises DuplicatePurchase (nothing
+    it wrote is kept: the use case rolls back)."""
+    capped, spend = growth_params if growth_params else (None, {})
+    unanswered = reported.unanswered if reported else None
+    params = {
+        **ledger.credit_params(member_id, points), **spend,
+        **{f"p_{name}": value for name, value in row.items()},
+        **ledger.earn_params(member_id, points, kind="purchase", source_type="purchase",
+                             expires_at=expires_at, actor=actor, now=now),
+        **({"request_key": reported.key, **reported.unanswered_params} if reported else {}),
+    }  # fmt: skip
+    statement = _chained_statement(capped, unanswered, returning, tuple(row))
+    result = db.session.execute(statement, params).first()
     if result is None:
         return None
     if result.purchase_id is None:
@@ -264,6 +253,32 @@ def _write_chained(
     ledger.credited(member_id, result.points_balance)
     counters = tuple(result[1 : 1 + len(returning)])
     return result.points_balance, counters, result.purchase_id
+
+
+@functools.cache
+def _chained_statement(capped: bool | None, unanswered, returning: tuple, columns: tuple):
+    """_write_chained's statement for one shape: with spend growth (capped or not, None:
+    without), with or without the reporting request's condition."""
+    values = tiers.bound_spend_values(capped) if capped is not None else {}
+    credited = ledger.credit_cte(member_values=values, member_returning=returning)
+    tier_code = select(Tier.code).where(Tier.id == credited.c.tier_id).scalar_subquery()
+    bought = select(
+        *(bindparam(f"p_{name}", type_=purchases.c[name].type) for name in columns),
+        credited.c.points_balance, tier_code,
+    ).select_from(credited)  # fmt: skip
+    if unanswered is not None:
+        bought = bought.where(unanswered)
+    bought = insert_once_statement(
+        purchases, rows=bought, columns=[*columns, "balance_after", "tier_after"],
+        returning=(purchases.c.id,),
+    ).cte("bought")  # fmt: skip
+    earned = ledger.earn_cte(source_id=bought.c.id, source=bought)
+    return (
+        select(credited, bought.c.id.label("purchase_id"), earned.c.id.label("entry_id"))
+        .select_from(credited)
+        .outerjoin(bought, true())
+        .outerjoin(earned, true())
+    )
 
 
 def _keep_rules(context: PurchaseContext) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, case, func, insert, select, update
+from sqlalchemy import Integer, bindparam, case, func, insert, select, update
 
 from memberportal.audit import services as audit
 from memberportal.core.clock import local_date, start_of_day
@@ -73,18 +74,40 @@ def spend_values(amount: int, tier, ladder, cap_pct: int) -> dict:
     """growth_values for spend growth, with the growth the card shows computed in the same
     UPDATE for a member who stays on `tier` (the ladder and cap as a purchase's context read
     them): growth_added then writes the row again only if the tier moves."""
-    values = growth_values("spend", amount)
-    spend = values["growth_spend"]
+    return _spend_values(amount, _interaction_allowed(tier, ladder, cap_pct))
+
+
+def spend_params(amount: int, tier, ladder, cap_pct: int) -> tuple[bool, dict]:
+    """spend_values for a statement built once: whether the interactions are capped (the
+    key of bound_spend_values) and the values of its parameters."""
+    allowed = _interaction_allowed(tier, ladder, cap_pct)
+    return allowed is not None, {"spend_growth": amount, "interaction_allowed": allowed}
+
+
+@functools.cache
+def bound_spend_values(capped: bool) -> dict:
+    """spend_values with the amount and the interactions' cap as bind parameters."""
+    return _spend_values(
+        bindparam("spend_growth", type_=Integer()),
+        bindparam("interaction_allowed", type_=Integer()) if capped else None,
+    )
+
+
+def _interaction_allowed(tier, ladder, cap_pct: int) -> int | None:
+    """How much interaction growth counts towards the tier above `tier` (None at the top)."""
     steps = [TierStep(t.rank, t.growth_threshold) for t in ladder if t.retired_at is None]
     above = next_threshold(tier.rank, steps)
-    interaction = members.c.growth_interaction
-    if above is None:
+    return None if above is None else interaction_cap(above, cap_pct)
+
+
+def _spend_values(amount, allowed) -> dict:
+    column, interaction = members.c.growth_spend, members.c.growth_interaction
+    spend = case((column + amount < 0, 0), else_=column + amount)
+    if allowed is None:
         counted = interaction
     else:
-        allowed = interaction_cap(above, cap_pct)
         counted = case((interaction < allowed, interaction), else_=allowed)
-    values["growth"] = spend + case((interaction < 0, 0), else_=counted)
-    return values
+    return {"growth_spend": spend, "growth": spend + case((interaction < 0, 0), else_=counted)}
 
 
 def write_growth(member_id: int, values: dict, returning: tuple) -> tuple:
