@@ -93,6 +93,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_payment_handlers(app)
     register_api(app)
+    register_rate_limits(app)
     register_errors(app)
     register_request_hooks(app)
     register_template_helpers(app)
@@ -186,6 +187,30 @@ def register_api(app: Flask) -> None:
     from memberportal.api.openapi import init_app
 
     init_app(app)
+
+
+def register_rate_limits(app: Flask) -> None:
+    """Drop flask-limiter's check before every request while it has nothing to check.
+
+    That check applies the limits declared for the whole app or for a blueprint; this app
+    declares none: its limits sit on the views they guard (the sign-in and registration
+    forms), whose decorators check them when the view is called, and the API counts its own
+    (api.ratelimit). Run on every request, the check found nothing to apply at about a tenth
+    of a millisecond each. Should such a limit be declared, the check stays.
+    """
+    from memberportal.extensions import limiter
+
+    manager = limiter.limit_manager
+    with app.app_context():
+        app_wide = (
+            manager.default_limits
+            or manager.application_limits
+            or app.config.get("RATELIMIT_META")
+            or any(manager.blueprint_limits(app, name) for name in app.blueprints)
+        )
+    check = limiter._check_request_limit
+    if not app_wide and check in app.before_request_funcs.get(None, []):
+        app.before_request_funcs[None].remove(check)
 
 
 def register_errors(app: Flask) -> None:
