@@ -122,10 +122,14 @@ def translation_directories() -> list[str]:
 def register_extensions(app: Flask) -> None:
     from memberportal.brand.services import load_saved
     from memberportal.core import brand
+    from memberportal.core.db import ping_after_idle
     from memberportal.core.i18n import select_locale
     from memberportal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            ping_after_idle(engine, app.config["DB_PING_AFTER_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
