@@ -70,6 +70,14 @@ request_log = logging.getLogger("memberportal.request")
 class _SessionInterface(SecureCookieSessionInterface):
     """Mark the session cookie Secure whenever the request came over HTTPS."""
 
+    def open_session(self, app, request):
+        # Without a session cookie (API calls, health checks) the session starts empty: no
+        # need to build the signing serializer, which costs more than the rest of the request's
+        # session handling.
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
     def get_cookie_secure(self, app):
         return super().get_cookie_secure(app) or (bool(request) and request.is_secure)
 
@@ -302,14 +310,21 @@ def register_request_hooks(app: Flask) -> None:
         if any("\x00" in str(v) for v in values):
             abort(400)
 
+    security = [
+        ("Content-Security-Policy", csp),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+    ]
+
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", csp)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        # Each header unless the view set its own; one pass over the response's headers.
+        headers = response.headers
+        present = set(headers.keys(lower=True))
+        headers.extend([(name, value) for name, value in security if name.lower() not in present])
+        if request.is_secure and "strict-transport-security" not in present:
+            headers.add("Strict-Transport-Security", "max-age=31536000")
         started = g.get("request_started")
         if started is not None:
             request_log.info(
