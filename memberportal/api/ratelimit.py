@@ -3,7 +3,7 @@
 The counters live in the rate-limit storage of the app's flask-limiter (`lazymemory://` per
 worker, or `redis://...`, which every worker shares), under the keys flask-limiter's shared
 limit used, so a limit holds across workers as before. That shared blueprint limit did the same
-work at several times the cost: on each request it resolved every limit of the app and parsed
+work at two to three times the CPU: on each request it resolved every limit of the app and parsed
 the limit string, and it made three calls to the storage (on Redis three round trips: the hit,
 then the count and the expiry for the headers). Here the limit is parsed once per setting and
 a request makes one call (core.ratelimit_storage.window_counter).
