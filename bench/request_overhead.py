@@ -1,16 +1,19 @@
 """What an API request costs the worker's CPU around its domain call, measured in-process.
 
-Runs N requests through Flask's test client for (a) POST /api/v1/purchases, (b) GET
+Runs requests through Flask's test client for (a) POST /api/v1/purchases, (b) GET
 /api/v1/members/<member_no> and (c) GET /healthz on the demo program, and prints the CPU time
 per request, the part spent in the domain call (the purchase's lookup_member and
 record_purchase, the lookup's lookup_member and member_body) and the part around it: the
 framework, hooks, auth, rate limit, argument parsing, idempotency record and commit, response.
 A bare Flask app answering the same way through the same test client is the floor (the test
-client's own cost is in every figure). Then, profiled with cProfile while the domain call is
-left out of the profile, the functions that cost the most around it and the CPU per package.
-Results are ratios to the floor, so they compare across machines; compare runs on one machine.
+client's own cost is in every figure). Each figure is the best of several rounds, as other load
+on the machine only adds to it. Then the CPU of each hook and step, and a CPU profile (cProfile,
+which inflates what it measures) with the domain call left out: the functions that cost the
+most around it and the CPU per package. Compare runs on one machine; the ratios to the floor
+travel better than the milliseconds.
 
-    .venv/bin/python bench/request_overhead.py [--requests 400] [--top 25] [--only purchase]
+    .venv/bin/python bench/request_overhead.py [--requests 200] [--rounds 7] [--top 25]
+        [--only purchase] [--no-profile]
 
 DATABASE_URL picks the engine (default: SQLite in a temporary folder); the database is wiped.
 RATELIMIT_STORAGE_URI=redis://... counts the rate limit in Redis, as several workers would.
@@ -344,7 +347,7 @@ def main() -> int:
             ),
         )
         counter += args.rounds * n
-        profile = cProfile.Profile()
+        profile = cProfile.Profile(time.process_time)  # CPU, not the wait for the database
         domain.profile = profile
         profile.enable()
         run(client, make, n, counter, EXPECTED[name])
