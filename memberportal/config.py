@@ -34,7 +34,7 @@ def _database_url(instance_path: str) -> str:
 def load(instance_path: str) -> dict:
     """Build the config mapping; every value a deployment changes comes from the environment."""
     url = _database_url(instance_path)
-    engine_options: dict = {"pool_pre_ping": True}
+    engine_options: dict = {}
     if url.startswith("sqlite"):
         # Wait for a writer instead of failing at once when several threads write.
         engine_options["connect_args"] = {"timeout": 30}
@@ -42,6 +42,8 @@ def load(instance_path: str) -> dict:
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        # A pooled connection unused for this long is checked before use (core.db.ping_after_idle).
+        "DB_PING_AFTER_IDLE_SECONDS": float(os.environ.get("DB_PING_AFTER_IDLE_SECONDS", "1")),
         "BRAND_NAME": os.environ.get("BRAND_NAME", "Memberportal"),
         "BRAND_TIMEZONE": os.environ.get("BRAND_TIMEZONE", "Asia/Shanghai"),
         # Where a phone typed without a country code belongs (a region code such as CN, HK).

@@ -6,13 +6,13 @@ stored under its request key and replayed for retries."""
 
 from __future__ import annotations
 
-from flask import current_app, g, jsonify, request
+from flask import g, jsonify, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
 
-from memberportal.api import services, usage
+from memberportal.api import ratelimit, services, usage
 from memberportal.api.errors import api_code, error_body
 from memberportal.api.models import ClientActor
 from memberportal.api.rules import bearer_token, hash_token, request_fingerprint
@@ -28,7 +28,7 @@ from memberportal.api.schemas import (
 )
 from memberportal.core.clock import utcnow
 from memberportal.core.errors import DomainError
-from memberportal.extensions import csrf, limiter
+from memberportal.extensions import csrf
 from memberportal.members.errors import MemberCodeExpired
 from memberportal.members.queries import lookup_member, parse_code, phone_last_digits
 from memberportal.memberships.queries import active_benefits
@@ -64,24 +64,36 @@ class RevokedToken(Unauthorized):
     default_message = _l("This API token has been revoked.")
 
 
+def _token_hash() -> str | None:
+    """The SHA-256 of the bearer token sent (None without one), once per request: the rate
+    limit's key and the client lookup both need it."""
+    if "api_token_hash" not in g:
+        token = bearer_token(request.headers.get("Authorization"))
+        g.api_token_hash = hash_token(token) if token else None
+    return g.api_token_hash
+
+
 def _rate_key() -> str:
-    token = bearer_token(request.headers.get("Authorization"))
-    return "api:" + (hash_token(token)[:24] if token else request.remote_addr or "anonymous")
+    token_hash = _token_hash()
+    return "api:" + (token_hash[:24] if token_hash else request.remote_addr or "anonymous")
 
 
-# One count per client over every /api/v1 endpoint (a shared scope; a plain blueprint limit
-# would count each endpoint apart, so a client could spend the limit once per endpoint).
-limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api", key_func=_rate_key)(
-    bp
-)
+@bp.before_app_request
+def rate_limit():
+    """One count per client over every /api/v1 endpoint (api.ratelimit), before the token is
+    looked up and before the site's own checks of the request, as flask-limiter counted it:
+    a flood of calls is refused without reaching the database."""
+    if request.blueprint == bp.name:
+        ratelimit.hit(_rate_key())
+
+
+bp.after_request(ratelimit.add_headers)
 
 
 @bp.before_request
 def authenticate():
-    token = bearer_token(request.headers.get("Authorization"))
-    if token is None:
+    if _token_hash() is None:
         raise MissingToken()
-    g.api_token_hash = hash_token(token)
     require_client()
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, ParamSpec, TypeVar
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
@@ -61,6 +62,36 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+def ping_after_idle(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection with a round trip before use when it sat unused in the pool
+    for `idle_seconds` or more, instead of before every use (pool_pre_ping).
+
+    What drops a connection unnoticed (the server's or a proxy's idle timeout, a restart while
+    the app was quiet) happens to connections that sat idle; a connection handed back a moment
+    ago by the last request is used at once, saving a round trip on every request under load.
+    A ping that finds the server gone invalidates every pooled connection and checks out a new
+    one, as pool_pre_ping does; a connection that died within `idle_seconds` of its last use
+    fails its request, which invalidates the pool for the next ones.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _returned(dbapi_connection, connection_record) -> None:
+        connection_record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, connection_record, connection_proxy) -> None:
+        returned = connection_record.info.get("returned_at")  # None: a new connection
+        if returned is None or time.monotonic() - returned < idle_seconds:
+            return
+        dialect = engine.dialect
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            if dialect.is_disconnect(error, dbapi_connection, None):
+                raise exc.InvalidatePoolError() from error
+            raise
 
 
 def dialect_insert(table):

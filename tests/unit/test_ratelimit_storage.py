@@ -8,7 +8,7 @@ from limits import RateLimitItemPerMinute
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
-from memberportal.core.ratelimit_storage import LazyMemoryStorage
+from memberportal.core.ratelimit_storage import LazyMemoryStorage, window_counter
 
 T0 = datetime(2026, 11, 17, 4, 0, tzinfo=UTC)
 
@@ -76,3 +76,20 @@ def test_threads_counting_at_once_lose_no_hit():
     for thread in threads:
         thread.join()
     assert store.get("shared") == 16000
+
+
+def test_a_hit_and_its_window_in_one_call_agree_with_the_strategy():
+    per_minute = RateLimitItemPerMinute(2)
+    key = per_minute.key_for("till")
+    with time_machine.travel(T0, tick=False) as clock:
+        store = LazyMemoryStorage()
+        count = window_counter(store)
+        assert count(key, 60, 1) == (1, T0.timestamp() + 60)
+        clock.shift(30)
+        assert count(key, 60, 1) == (2, T0.timestamp() + 60)
+        strategy = FixedWindowRateLimiter(store)
+        assert not strategy.hit(per_minute, "till")  # the same counter: 3 of 2
+        assert strategy.get_window_stats(per_minute, "till") == (T0.timestamp() + 60, 0)
+        clock.shift(31)
+        assert count(key, 60, 1) == (1, T0.timestamp() + 121)
+    assert window_counter(storage_from_string("memory://")) is None  # others: the strategy
