@@ -5,7 +5,6 @@ copies written again. On its own database: a file on SQLite, a schema on Postgre
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,7 +15,7 @@ from memberportal.extensions import db
 from memberportal.members.models import Member
 from memberportal.tiers.services import reevaluate
 from tests import factories
-from tests.conftest import create_app_url
+from tests.migration_helpers import app_at
 from tests.points_helpers import ACTOR
 
 BEFORE, AFTER = "notifications_0003", "purchases_0004"
@@ -27,27 +26,8 @@ T0 = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)
 @pytest.fixture
 def old_app(make_app, tmp_path):
     """An app on a database of its own, migrated up to just before purchases_0004."""
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        with db.engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-        joiner = "&" if "?" in url else "?"
-        app = make_app(
-            SQLALCHEMY_DATABASE_URI=create_app_url(url)
-            + f"{joiner}options=-csearch_path%3D{SCHEMA}"
-        )
-    else:
-        app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'old.sqlite3'}")
-    with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory, revision=BEFORE)
-    yield app
-    if url:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        with db.engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+    with app_at(make_app, tmp_path, schema=SCHEMA, revision=BEFORE) as app:
+        yield app
 
 
 PURCHASE = text(
